@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// The `vpop` command line: one entry point, one file per subcommand in cli/commands/.
+import { Command } from 'commander';
+import { registerUpCommand } from './commands/up.js';
+import { registerConfigCommand } from './commands/config.js';
+import { registerEngineCommand } from './commands/engine.js';
+
+const program = new Command()
+  .name('vpop')
+  .description('VPOP telephony edge: SIP/TLS trunks, rtpengine media, routing core')
+  .showHelpAfterError();
+
+registerUpCommand(program);
+registerConfigCommand(program);
+registerEngineCommand(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Bring a Debian bookworm machine to the point where VPOP builds and runs.
+# Idempotent: installs only what is missing, then `npm ci` if the lockfile
+# changed since the last install, then the TypeScript build.
+#   scripts/bootstrap.sh            runtime + test packages (npm run up / npm test)
+#   scripts/bootstrap.sh --runtime  runtime packages only (the Dockerfile)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+lists=(scripts/debian-packages/runtime.txt)
+[ "${1:-}" = "--runtime" ] || lists+=(scripts/debian-packages/test.txt)
+
+missing=()
+for pkg in $(sed -e 's/#.*//' "${lists[@]}" | awk 'NF { print $1 }'); do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "bootstrap: must run as root to install Debian packages (missing: ${missing[*]})" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.vpop-lock-hash 2>/dev/null || true)" != "$lock_hash" ]; then
+  echo "bootstrap: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.vpop-lock-hash
+fi
+
+npx tsc -p tsconfig.build.json
