@@ -1,0 +1,150 @@
+// Reads a POP file, validates it (YAML syntax, shape, cross-field consistency, files on
+// disk) and reports every problem at the line and column of the node to fix.
+//
+// Relative paths in a POP file resolve against the directory that holds the file, never
+// against the working directory, so `vpop up --pop configs/pops/local.yaml` means the
+// same thing wherever it is started from.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from './config-problem.js';
+import { popConfigSchema, type PopConfig } from './pop-schema.js';
+import { popConsistencyProblems, type PathProblem } from './pop-consistency.js';
+import { popFileProblems } from './pop-files.js';
+import { formatFieldPath, positionOfPath, type FieldPath } from './yaml-positions.js';
+
+export { ConfigError, type ConfigProblem } from './config-problem.js';
+export type { PopConfig } from './pop-schema.js';
+
+export interface PopCheckOptions {
+  /** Check that the files the POP refers to exist (certificates, secrets, rtpengine). Default true. */
+  checkFiles?: boolean;
+  /**
+   * Look up paths written as absolute (/etc/vpop/...) under this directory instead of /,
+   * e.g. a staged image or an Ansible build tree. Relative paths still resolve against
+   * the POP file's directory.
+   */
+  root?: string;
+}
+
+interface Inspection {
+  problems: ConfigProblem[];
+  config?: PopConfig;
+}
+
+/** Every problem in a POP file, sorted by position; empty when the file is valid. */
+export function checkPopFile(file: string, options: PopCheckOptions = {}): ConfigProblem[] {
+  return inspectPopFile(file, options).problems;
+}
+
+/** A validated, frozen POP configuration with every path made absolute. Throws ConfigError. */
+export function loadPopConfig(file: string, options: PopCheckOptions = {}): PopConfig {
+  const { problems, config } = inspectPopFile(file, options);
+  if (problems.length > 0 || !config) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+function inspectPopFile(file: string, options: PopCheckOptions): Inspection {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    return { problems: [{ file, line: 1, column: 1, path: '(root)', message: `cannot read the POP file (${reason})` }] };
+  }
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const syntaxProblems = [...doc.errors, ...doc.warnings].map((error): ConfigProblem => {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    return { file, line, column: col, path: '(yaml)', message: `YAML: ${firstLine(error.message)}` };
+  });
+  if (syntaxProblems.length > 0) return { problems: sortProblems(syntaxProblems) };
+
+  const at = (path: FieldPath, message: string, atKey = false): ConfigProblem => ({
+    file,
+    ...positionOfPath(doc, lineCounter, path, atKey),
+    path: formatFieldPath(path),
+    message,
+  });
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return { problems: [at([], `YAML: ${firstLine((error as Error).message)}`)] };
+  }
+
+  const parsed = popConfigSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) {
+    return { problems: sortProblems(parsed.error.issues.flatMap((issue) => problemsOfIssue(issue, at))) };
+  }
+
+  const baseDir = dirname(resolve(file));
+  const config = resolvePopPaths(parsed.data, baseDir);
+  const semantic: PathProblem[] = [...popConsistencyProblems(config)];
+  if (options.checkFiles ?? true) semantic.push(...popFileProblems(parsed.data, config, options.root));
+  const problems = semantic.map((problem) => at(problem.path, problem.message, problem.atKey));
+  return { problems: sortProblems(problems), config };
+}
+
+function problemsOfIssue(
+  issue: z.core.$ZodIssue,
+  at: (path: FieldPath, message: string, atKey?: boolean) => ConfigProblem,
+): ConfigProblem[] {
+  const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => at([...path, key], `unknown key "${key}"`, true));
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return [at(path, `required field "${String(path.at(-1) ?? '')}" is missing (expected ${issue.expected})`)];
+  }
+  return [at(path, issue.message)];
+}
+
+/** The same config with every path field made absolute against the POP file's directory. */
+export function resolvePopPaths(config: PopConfig, baseDir: string): PopConfig {
+  const absolute = (path: string): string => (isAbsolute(path) ? path : resolve(baseDir, path));
+  const optional = (path: string | undefined): string | undefined => (path === undefined ? undefined : absolute(path));
+  return {
+    ...config,
+    stateDir: absolute(config.stateDir),
+    tls: config.tls && {
+      ...config.tls,
+      certFile: absolute(config.tls.certFile),
+      keyFile: absolute(config.tls.keyFile),
+      caFile: optional(config.tls.caFile),
+      chainFile: optional(config.tls.chainFile),
+    },
+    engine: { ...config.engine, secretFile: optional(config.engine.secretFile) },
+    phones: config.phones && {
+      ...config.phones,
+      credentials: config.phones.credentials?.map((credential) => ({
+        ...credential,
+        passwordFile: optional(credential.passwordFile),
+      })),
+    },
+    rtpengine: {
+      ...config.rtpengine,
+      recordingDir: absolute(config.rtpengine.recordingDir),
+      binary: absolute(config.rtpengine.binary),
+    },
+  };
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column || a.path.localeCompare(b.path));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,305 @@
+// The shape of one POP file (configs/pops/*.yaml). Every object is strict so that a
+// misspelt key is an error with a line number instead of a silently ignored setting.
+// Checks that span several fields (port clashes, overlapping allow-lists, files on
+// disk) live in pop-consistency.ts; this file only says what each field may hold.
+import { z } from 'zod';
+import { ipLiteralFamily, parseCidr } from './ip-literal.js';
+
+const dnsLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const hostName = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+const label = (what: string) =>
+  z.string().regex(dnsLabel, `${what} must be a DNS label: lowercase letters, digits and '-', 1-63 characters, not starting or ending with '-'`);
+
+const ipAddress = z
+  .string()
+  .refine((text) => ipLiteralFamily(text) !== undefined, {
+    error: (issue) => `"${String(issue.input)}" is not an IPv4 or IPv6 address literal`,
+  })
+  .meta({ examples: ['127.0.0.1', '2001:db8::10'] });
+
+const cidr = z
+  .string()
+  .superRefine((text, ctx) => {
+    const parsed = parseCidr(text);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+  })
+  .describe('An IPv4 or IPv6 CIDR block, address/prefix, with no host bits set')
+  .meta({ examples: ['192.0.2.0/24', '2001:db8:10::/48'] });
+
+const port = z.number().int().min(1).max(65535);
+
+const filePath = z.string().min(1);
+
+const sipUri = z
+  .string()
+  .regex(/^sips?:[^\s]+$/, 'must be a SIP URI such as sip:192.0.2.10:5060;transport=tcp');
+
+export const sipTransports = ['udp', 'tcp', 'tls'] as const;
+export type SipTransport = (typeof sipTransports)[number];
+const sipTransport = z.enum(sipTransports);
+
+export const codecNames = ['PCMU', 'PCMA', 'G722', 'G729', 'opus', 'telephone-event'] as const;
+export const srtpSuiteNames = [
+  'AES_CM_128_HMAC_SHA1_80',
+  'AES_CM_128_HMAC_SHA1_32',
+  'AES_192_CM_HMAC_SHA1_80',
+  'AES_192_CM_HMAC_SHA1_32',
+  'AES_256_CM_HMAC_SHA1_80',
+  'AES_256_CM_HMAC_SHA1_32',
+  'AEAD_AES_128_GCM',
+  'AEAD_AES_256_GCM',
+] as const;
+
+function uniqueList<T extends z.ZodType>(item: T, what: string) {
+  return z.array(item).superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((value, index) => {
+      const key = JSON.stringify(value);
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [index], message: `duplicate ${what} ${key}` });
+      seen.add(key);
+    });
+  });
+}
+
+const popSection = z
+  .strictObject({
+    id: label('pop.id').describe('POP identifier, a DNS label; used in metrics, CDRs and the headers handed to the routing core'),
+    region: label('pop.region').describe('Region the POP serves, e.g. us-east'),
+    description: z.string().optional().describe('Free text for operators'),
+  })
+  .describe('Identity of this POP');
+
+const sipListener = z
+  .strictObject({
+    name: label('listener name').describe('Listener name, unique in the file; used in metrics and logs'),
+    transport: sipTransport.describe('udp, tcp or tls'),
+    address: ipAddress.describe('Local IPv4/IPv6 address to bind; 0.0.0.0 or :: bind every address of the family'),
+    port: port.describe('Local port to bind'),
+    publicAddress: z
+      .string()
+      .refine((text) => ipLiteralFamily(text) !== undefined || hostName.test(text), 'must be an IP address or a host name')
+      .optional()
+      .describe('Address carriers see in Via, Contact, Record-Route and SDP (topology hiding); defaults to address'),
+    publicPort: port.optional().describe('Port carriers see; defaults to port'),
+  })
+  .describe('One SIP socket of the edge engine');
+
+const sipLimits = z
+  .strictObject({
+    maxMessageBytes: z.number().int().min(1024).max(1_048_576).default(65_535).describe('Largest SIP message accepted, headers and body'),
+    maxHeaders: z.number().int().min(8).max(1000).default(100).describe('Most header lines accepted in one message'),
+    maxLineBytes: z.number().int().min(256).max(65_535).default(8192).describe('Longest header line accepted'),
+    maxConnections: z.number().int().min(1).default(10_000).describe('Most simultaneous TCP/TLS connections per listener'),
+    maxConnectionsPerSource: z.number().int().min(1).default(100).describe('Most simultaneous TCP/TLS connections from one source address'),
+    idleTimeoutSeconds: z.number().int().min(1).default(300).describe('A TCP/TLS connection with no traffic for this long is closed'),
+  })
+  .describe('Hard limits the engine applies before and while parsing');
+
+const sipSection = z
+  .strictObject({
+    listeners: z.array(sipListener).min(1).describe('SIP sockets; at least one'),
+    userAgent: z.string().min(1).optional().describe('Value of the Server/User-Agent header the edge sends (topology hiding); omitted when unset'),
+    limits: sipLimits.prefault({}),
+  })
+  .describe('SIP signalling on the carrier-facing side');
+
+const tlsSection = z
+  .strictObject({
+    certFile: filePath.describe('PEM certificate of the POP (path)'),
+    keyFile: filePath.describe('PEM private key of the POP (path)'),
+    caFile: filePath.optional().describe('PEM CA bundle used to verify client certificates of carriers (path)'),
+    chainFile: filePath.optional().describe('PEM intermediate chain sent after the certificate (path)'),
+    minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2').describe('Lowest TLS version accepted'),
+    ciphers: z.string().min(1).optional().describe('OpenSSL cipher list for TLS 1.2; Node defaults when unset'),
+    requireClientCert: z.boolean().default(false).describe('Ask every TLS peer for a certificate and refuse the handshake without a valid one (mutual TLS)'),
+    generateIfMissing: z
+      .boolean()
+      .default(false)
+      .describe('vpop makes a self-signed POP certificate and key at certFile/keyFile on first run if they do not exist (for local use; production POPs use issued certificates)'),
+  })
+  .describe('TLS for SIP listeners with transport tls');
+
+const engineSection = z
+  .strictObject({
+    controlAddress: ipAddress.default('127.0.0.1').describe('Address of the drachtio control protocol listener'),
+    controlPort: port.default(9022).describe('Port of the drachtio control protocol listener'),
+    secret: z.string().min(1).optional().describe('Shared secret apps authenticate with; give this or secretFile'),
+    secretFile: filePath.optional().describe('File holding the shared secret (path); give this or secret'),
+    metricsPort: port.optional().describe('Prometheus /metrics port of the engine, on controlAddress'),
+  })
+  .superRefine((engine, ctx) => {
+    if ((engine.secret === undefined) === (engine.secretFile === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of secret or secretFile' });
+    }
+  })
+  .describe('The SIP engine and its drachtio control protocol');
+
+const clientCertMatch = z
+  .strictObject({
+    fingerprintSha256: z
+      .string()
+      .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint: 32 hex bytes separated by colons')
+      .optional()
+      .describe('SHA-256 fingerprint of the carrier certificate, AA:BB:...'),
+    subject: z.string().min(1).optional().describe('Subject (CN) of the carrier certificate'),
+  })
+  .refine((match) => match.fingerprintSha256 !== undefined || match.subject !== undefined, 'give fingerprintSha256, subject or both')
+  .describe('Identifies the trunk by its mutual-TLS client certificate as well as its source address');
+
+const gateway = z
+  .strictObject({
+    uri: sipUri.describe('Carrier gateway SIP URI for outbound calls and OPTIONS pings'),
+    priority: z.number().int().min(0).default(1).describe('Lower is tried first'),
+    weight: z.number().int().min(1).default(1).describe('Share of calls among gateways of equal priority'),
+  })
+  .describe('One carrier gateway');
+
+const trunk = z
+  .strictObject({
+    name: label('trunk name').describe('Trunk name, unique in the file; appears in CDRs, metrics and the headers handed to the core'),
+    description: z.string().optional().describe('Free text for operators'),
+    allow: uniqueList(cidr, 'CIDR block').min(1).describe('Source addresses of the carrier; a request from these is identified as this trunk'),
+    transports: uniqueList(sipTransport, 'transport').min(1).default(['tls']).describe('Transports the carrier may use'),
+    srtp: z.enum(['required', 'optional', 'off']).default('required').describe('required: an offer without a=crypto gets 488; optional: SRTP if offered; off: plain RTP'),
+    srtpSuites: uniqueList(z.enum(srtpSuiteNames), 'SRTP suite').min(1).default(['AES_CM_128_HMAC_SHA1_80']).describe('SDES crypto suites offered and accepted on the carrier side'),
+    codecs: uniqueList(z.enum(codecNames), 'codec').min(1).default(['PCMU', 'PCMA', 'telephone-event']).describe('Codecs kept in offers; others are stripped, 488 if none is left'),
+    maxConcurrentCalls: z.number().int().min(1).describe('Calls beyond this get 503 with Retry-After'),
+    callsPerSecond: z.number().positive().describe('New calls per second accepted from the trunk'),
+    clientCert: clientCertMatch.optional(),
+    gateways: z.array(gateway).optional().describe('Carrier gateways for outbound calls, pinged with OPTIONS'),
+    outbound: z
+      .strictObject({
+        numberPrefixes: uniqueList(z.string().regex(/^\+?[0-9]*$/, 'must be digits, optionally after +'), 'prefix')
+          .min(1)
+          .describe('E.164 prefixes of numbers sent out through this trunk; the longest match wins'),
+      })
+      .optional()
+      .describe('Outbound routing of PSTN legs through this trunk'),
+  })
+  .describe('One carrier trunk');
+
+const phoneCredential = z
+  .strictObject({
+    username: z.string().min(1).describe('Digest user name of the phone'),
+    password: z.string().min(1).optional().describe('Password in clear; acceptable only for local test POPs'),
+    passwordFile: filePath.optional().describe('File holding the password (path)'),
+  })
+  .refine((cred) => (cred.password === undefined) !== (cred.passwordFile === undefined), 'give exactly one of password or passwordFile');
+
+const expiry = z
+  .strictObject({
+    min: z.number().int().min(1).default(60).describe('Shorter requested expiries get 423 Interval Too Brief'),
+    max: z.number().int().min(1).default(3600).describe('Longer requested expiries are cut to this'),
+    default: z.number().int().min(1).default(600).describe('Used when the REGISTER asks for none'),
+  })
+  .refine((e) => e.min <= e.default && e.default <= e.max, 'must satisfy min <= default <= max');
+
+const phonesSection = z
+  .strictObject({
+    allow: uniqueList(cidr, 'CIDR block').min(1).describe('Source addresses agents\' SIP phones may register from'),
+    realm: z.string().min(1).describe('Digest authentication realm'),
+    credentials: z.array(phoneCredential).optional().describe('Phone credentials kept in the POP file; the routing core may supply others'),
+    registrationExpirySeconds: expiry.prefault({}),
+  })
+  .describe('Agents\' SIP phones registering at the edge');
+
+const mediaInterface = z
+  .strictObject({
+    name: label('interface name').describe('rtpengine interface name'),
+    address: ipAddress.describe('Local address rtpengine binds media ports on'),
+    advertisedAddress: ipAddress.optional().describe('Address written into SDP when it differs from address (NAT)'),
+  })
+  .describe('One rtpengine media interface');
+
+const rtpengineSection = z
+  .strictObject({
+    ngAddress: ipAddress.default('127.0.0.1').describe('Address of the ng control protocol (UDP); also the address of the CLI and HTTP listeners'),
+    ngPort: port.default(22222).describe('ng control port (UDP)'),
+    cliPort: port.optional().describe('rtpengine-ctl CLI port (TCP), on ngAddress'),
+    httpPort: port.describe('HTTP port (TCP) on ngAddress; serves rtpengine /metrics'),
+    interfaces: z.array(mediaInterface).min(1).describe('Media interfaces'),
+    portMin: port.describe('Lowest UDP port for media'),
+    portMax: port.describe('Highest UDP port for media'),
+    threads: z.number().int().min(1).max(64).default(2).describe('rtpengine worker threads'),
+    recordingDir: filePath.optional().describe('Where recordings are written (path); defaults to <stateDir>/recordings'),
+    dtmfLogPort: port.optional().describe('UDP port on ngAddress where rtpengine sends DTMF events (--dtmf-log-dest)'),
+    binary: filePath.default('/usr/bin/rtpengine').describe('rtpengine executable (path)'),
+  })
+  .describe('rtpengine, the media anchor');
+
+const routingCoreSection = z
+  .strictObject({
+    sipUri: sipUri.describe('SIP URI the edge hands calls to'),
+    httpAddress: ipAddress.optional().describe('Address of the routing core REST/WebSocket API'),
+    httpPort: port.optional().describe('Port of the routing core REST/WebSocket API'),
+  })
+  .describe('Where the routing core is');
+
+const opsSection = z
+  .strictObject({
+    address: ipAddress.default('127.0.0.1').describe('Address of /healthz, /readyz and /metrics'),
+    port: port.describe('Port of /healthz, /readyz and /metrics'),
+  })
+  .describe('Operations HTTP endpoint of the supervisor');
+
+const redundancySection = z
+  .strictObject({
+    peer: z
+      .strictObject({
+        popId: label('peer popId').describe('pop.id of the other POP of the pair'),
+        address: ipAddress.describe('Address the peer is reached at'),
+      })
+      .describe('The other POP of the pair'),
+    role: z.enum(['primary', 'secondary']).describe('This POP\'s role in the pair'),
+  })
+  .describe('Redundant pair membership');
+
+const loggingSection = z
+  .strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+  })
+  .describe('Logging');
+
+const popObject = z
+  .strictObject({
+    pop: popSection,
+    sip: sipSection,
+    tls: tlsSection.optional(),
+    engine: engineSection,
+    trunks: z.array(trunk).default([]).describe('Carrier trunks'),
+    phones: phonesSection.optional(),
+    rtpengine: rtpengineSection,
+    routingCore: routingCoreSection,
+    ops: opsSection,
+    redundancy: redundancySection.optional(),
+    logging: loggingSection.prefault({}),
+    stateDir: filePath.describe('Directory for generated certificates, CDRs and recordings (path)'),
+  })
+  .describe('One VPOP point of presence. Relative paths resolve against the directory of the POP file.');
+
+/** Schema of one POP file. Output has defaults filled in; paths are still as written (the loader resolves them). */
+export const popConfigSchema = popObject.transform((config) => ({
+  ...config,
+  rtpengine: {
+    ...config.rtpengine,
+    recordingDir: config.rtpengine.recordingDir ?? `${config.stateDir.replace(/\/+$/, '')}/recordings`,
+  },
+}));
+
+/** A validated POP file with defaults applied. From loadPopConfig, every path in it is absolute. */
+export type PopConfig = z.output<typeof popConfigSchema>;
+/** What a POP file may contain (before defaults). */
+export type PopConfigInput = z.input<typeof popConfigSchema>;
+export type TrunkConfig = PopConfig['trunks'][number];
+export type SipListenerConfig = PopConfig['sip']['listeners'][number];
+
+/** The JSON Schema editors use for completion and validation (configs/pops/pop.schema.json). */
+export function popJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(popObject, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return {
+    $schema: generated.$schema,
+    title: 'VPOP POP configuration',
+    ...Object.fromEntries(Object.entries(generated).filter(([key]) => key !== '$schema')),
+  };
+}
