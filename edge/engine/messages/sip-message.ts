@@ -46,6 +46,8 @@ export function canonicalHeaderName(name: string): string {
  */
 export class SipHeaders {
   private readonly fields: HeaderField[] = [];
+  /** Lower-cased canonical name of each field, parallel to `fields`, so lookups compare strings only. */
+  private readonly keys: string[] = [];
 
   constructor(fields: Iterable<HeaderField> = []) {
     for (const field of fields) this.append(field.name, field.value);
@@ -55,63 +57,86 @@ export class SipHeaders {
     return canonicalHeaderName(name).toLowerCase();
   }
 
+  private indexOf(key: string): number {
+    return this.keys.indexOf(key);
+  }
+
   /** First value of the header, or undefined. */
   get(name: string): string | undefined {
-    const key = SipHeaders.key(name);
-    for (const field of this.fields) if (field.name.toLowerCase() === key) return field.value;
-    return undefined;
+    const index = this.indexOf(SipHeaders.key(name));
+    return index === -1 ? undefined : this.fields[index]!.value;
   }
 
   /** Every value of the header, in order. */
   getAll(name: string): string[] {
     const key = SipHeaders.key(name);
     const values: string[] = [];
-    for (const field of this.fields) if (field.name.toLowerCase() === key) values.push(field.value);
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] === key) values.push(this.fields[i]!.value);
     return values;
   }
 
   has(name: string): boolean {
-    return this.get(name) !== undefined;
+    return this.indexOf(SipHeaders.key(name)) !== -1;
   }
 
   /** Replace every occurrence with one value, kept at the position of the first occurrence. */
   set(name: string, value: string): void {
     const key = SipHeaders.key(name);
-    const index = this.fields.findIndex((field) => field.name.toLowerCase() === key);
+    const index = this.indexOf(key);
     if (index === -1) {
       this.append(name, value);
       return;
     }
     this.remove(name);
     this.fields.splice(index, 0, { name: canonicalHeaderName(name), value });
+    this.keys.splice(index, 0, key);
   }
 
   append(name: string, value: string): void {
-    this.fields.push({ name: canonicalHeaderName(name), value });
+    const canonical = canonicalHeaderName(name);
+    this.fields.push({ name: canonical, value });
+    this.keys.push(canonical.toLowerCase());
+  }
+
+  /**
+   * Append a field whose name is already canonical (as canonicalHeaderName returns it).
+   * The parser uses it to avoid canonicalising twice.
+   */
+  appendCanonical(canonicalName: string, lowerName: string, value: string): void {
+    this.fields.push({ name: canonicalName, value });
+    this.keys.push(lowerName);
   }
 
   /** Insert before every other field of that name (Via and Record-Route are prepended). */
   prepend(name: string, value: string): void {
     const key = SipHeaders.key(name);
-    const index = this.fields.findIndex((field) => field.name.toLowerCase() === key);
+    const index = this.indexOf(key);
     const entry = { name: canonicalHeaderName(name), value };
-    if (index === -1) this.fields.push(entry);
-    else this.fields.splice(index, 0, entry);
+    if (index === -1) {
+      this.fields.push(entry);
+      this.keys.push(key);
+    } else {
+      this.fields.splice(index, 0, entry);
+      this.keys.splice(index, 0, key);
+    }
   }
 
   /** Remove the first occurrence only (e.g. the top Via). Returns the removed value. */
   removeFirst(name: string): string | undefined {
-    const key = SipHeaders.key(name);
-    const index = this.fields.findIndex((field) => field.name.toLowerCase() === key);
+    const index = this.indexOf(SipHeaders.key(name));
     if (index === -1) return undefined;
     const [removed] = this.fields.splice(index, 1);
+    this.keys.splice(index, 1);
     return removed?.value;
   }
 
   remove(name: string): void {
     const key = SipHeaders.key(name);
-    for (let i = this.fields.length - 1; i >= 0; i--) {
-      if (this.fields[i]!.name.toLowerCase() === key) this.fields.splice(i, 1);
+    for (let i = this.keys.length - 1; i >= 0; i--) {
+      if (this.keys[i] === key) {
+        this.fields.splice(i, 1);
+        this.keys.splice(i, 1);
+      }
     }
   }
 
