@@ -1,0 +1,169 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { configureLogging } from '../logging/logger.js';
+import { ChildState, Supervisor, type ChildSpec } from './supervisor.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vpop-supervisor-'));
+const logFile = join(dir, 'supervisor.log');
+configureLogging({ level: 'info', destination: logFile });
+
+const fastRestart = { initialDelayMs: 50, factor: 2, maxDelayMs: 200, resetAfterUpMs: 60_000 };
+const supervisors: Supervisor[] = [];
+
+function supervise(children: ChildSpec[]): { supervisor: Supervisor; registry: Registry } {
+  const registry = new Registry();
+  const supervisor = new Supervisor({ children, registry });
+  supervisors.push(supervisor);
+  return { supervisor, registry };
+}
+
+function node(script: string): Pick<ChildSpec, 'command' | 'args'> {
+  return { command: process.execPath, args: ['-e', script] };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function logLines(component: string): Record<string, unknown>[] {
+  return readFileSync(logFile, 'utf8').trim().split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.component === component);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+afterEach(async () => {
+  await Promise.all(supervisors.splice(0).map((supervisor) => supervisor.stop()));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('Supervisor with real child processes', () => {
+  it('restarts a crashing child with backoff and counts the restarts', async () => {
+    const { supervisor, registry } = supervise([{ name: 'crasher', ...node('process.exit(3)'), restart: fastRestart }]);
+    const startedAt = Date.now();
+    supervisor.start();
+    await until(() => supervisor.status()[0]!.restarts >= 3, 'three restarts');
+    // 50 + 100 + 200 ms of backoff at least before the third restart
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(350);
+    expect(supervisor.status()[0]!.lastExit?.code).toBe(3);
+    expect(supervisor.healthy()).toBe(supervisor.status()[0]!.state !== ChildState.Backoff);
+    const text = await registry.metrics();
+    expect(text).toMatch(/vpop_child_restarts_total\{child="crasher"\} [3-9]/);
+  });
+
+  it('reports a long-running child up and ready, and stops it by PID with SIGTERM', async () => {
+    const { supervisor, registry } = supervise([{ name: 'sleeper', ...node('setInterval(() => {}, 1000)') }]);
+    supervisor.start();
+    const [status] = supervisor.status();
+    expect(status?.state).toBe(ChildState.Ready);
+    const pid = status!.pid!;
+    expect(alive(pid)).toBe(true);
+    expect(supervisor.healthy()).toBe(true);
+    expect(supervisor.allReady()).toBe(true);
+    expect(await registry.metrics()).toContain('vpop_child_up{child="sleeper"} 1');
+    await supervisor.stop();
+    expect(alive(pid)).toBe(false);
+    expect(supervisor.status()[0]).toMatchObject({ state: ChildState.Stopped, lastExit: { signal: 'SIGTERM' } });
+    expect(await registry.metrics()).toContain('vpop_child_up{child="sleeper"} 0');
+  });
+
+  it('SIGKILLs a child that ignores SIGTERM after the grace period', async () => {
+    const { supervisor } = supervise([{
+      name: 'stubborn',
+      ...node("process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000); console.log('armed')"),
+      stopGraceMs: 300,
+    }]);
+    supervisor.start();
+    const pid = supervisor.status()[0]!.pid!;
+    await until(() => logLines('stubborn').some((line) => line.msg === 'armed' && line.childPid === pid), 'the child to install its handler');
+    const before = Date.now();
+    await supervisor.stop();
+    expect(Date.now() - before).toBeGreaterThanOrEqual(250);
+    expect(alive(pid)).toBe(false);
+    expect(supervisor.status()[0]!.lastExit?.signal).toBe('SIGKILL');
+  });
+
+  it('waits for the readiness probe and starts a restarted child not ready', async () => {
+    const marker = join(dir, 'ready-marker');
+    const { supervisor, registry } = supervise([{
+      name: 'slow-starter',
+      ...node(`setTimeout(() => require('fs').writeFileSync(${JSON.stringify(marker)}, 'x'), 300); setInterval(() => {}, 1000)`),
+      readiness: () => Promise.resolve(existsSync(marker)),
+      readinessIntervalMs: 50,
+      restart: fastRestart,
+    }]);
+    supervisor.start();
+    expect(supervisor.status()[0]!.state).toBe(ChildState.Starting);
+    expect(supervisor.allReady()).toBe(false);
+    expect(supervisor.healthy()).toBe(true);
+    await until(() => supervisor.allReady(), 'readiness');
+    expect(await registry.metrics()).toContain('vpop_child_ready{child="slow-starter"} 1');
+
+    rmSync(marker);
+    const firstPid = supervisor.status()[0]!.pid!;
+    process.kill(firstPid, 'SIGKILL');
+    await until(() => supervisor.status()[0]!.restarts === 1 && supervisor.status()[0]!.pid !== undefined, 'the restart');
+    expect(supervisor.status()[0]!.pid).not.toBe(firstPid);
+    expect(supervisor.status()[0]!.ready).toBe(false);
+    await until(() => supervisor.allReady(), 'readiness after restart');
+  });
+
+  it('logs child output through the masked logger, under the child component', async () => {
+    const { supervisor } = supervise([{
+      name: 'chatty',
+      ...node("console.log('INFO: call from +15551234567 to sip:alice.smith@127.0.0.1'); console.error('ERROR: rejected 4420794609'); setInterval(() => {}, 1000)"),
+    }]);
+    supervisor.start();
+    await until(() => logLines('chatty').length >= 2, 'the child output in the log');
+    expect(logLines('chatty')).toEqual(expect.arrayContaining([
+      expect.objectContaining({ level: 'info', stream: 'stdout', msg: 'INFO: call from +***67 to sip:***th@127.0.0.1' }),
+      expect.objectContaining({ level: 'error', stream: 'stderr', msg: 'ERROR: rejected ***09' }),
+    ]));
+    const text = readFileSync(logFile, 'utf8');
+    expect(text).not.toContain('5551234567');
+    expect(text).not.toContain('4420794609');
+    expect(text).not.toContain('alice');
+  });
+
+  it('keeps retrying a child whose binary does not exist, without crashing', async () => {
+    const { supervisor } = supervise([{ name: 'missing', command: join(dir, 'no-such-binary'), args: [], restart: fastRestart }]);
+    supervisor.start();
+    await until(() => supervisor.status()[0]!.restarts >= 2, 'two restart attempts');
+    expect(supervisor.healthy()).toBe(supervisor.status()[0]!.state === ChildState.Starting);
+  });
+
+  it('refuses two children with the same name', () => {
+    expect(() => supervise([{ name: 'a', ...node('') }, { name: 'a', ...node('') }])).toThrow(/two children are named "a"/);
+  });
+
+  it('touches nothing when stopped before its restart timer fires', async () => {
+    const flag = join(dir, 'second-run');
+    const { supervisor } = supervise([{
+      name: 'once',
+      ...node(`const fs = require('fs'); if (fs.existsSync(${JSON.stringify(flag + '-first')})) fs.writeFileSync(${JSON.stringify(flag)}, 'x'); else fs.writeFileSync(${JSON.stringify(flag + '-first')}, 'x'); process.exit(1)`),
+      restart: { initialDelayMs: 400 },
+    }]);
+    supervisor.start();
+    await until(() => supervisor.status()[0]!.state === ChildState.Backoff, 'the crash');
+    await supervisor.stop();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(existsSync(flag)).toBe(false);
+    expect(supervisor.status()[0]!.state).toBe(ChildState.Stopped);
+  });
+});

@@ -1,0 +1,316 @@
+// Runs a POP's child processes: starts them, waits for their readiness probes, logs
+// their output through pino (so it is PII-masked), restarts crashed ones with backoff,
+// and stops them all by PID (SIGTERM, then SIGKILL after a grace period).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { componentLogger, type Logger } from '../logging/logger.js';
+import { childLineLevel } from './child-log-level.js';
+import {
+  consecutiveCrashesAfterExit,
+  DEFAULT_RESTART_BACKOFF,
+  restartDelayMs,
+  type RestartBackoffPolicy,
+} from './restart-backoff.js';
+
+export enum ChildState {
+  /** Spawned, readiness probe not passed yet. */
+  Starting = 'starting',
+  /** Running and its readiness probe passed (or it has none). */
+  Ready = 'ready',
+  /** Exited unexpectedly; a restart is scheduled. */
+  Backoff = 'backoff',
+  /** SIGTERM sent, waiting for the exit. */
+  Stopping = 'stopping',
+  Stopped = 'stopped',
+}
+
+export interface ChildSpec {
+  name: string;
+  command: string;
+  args: readonly string[];
+  /** Added to the supervisor's environment. */
+  env?: Readonly<Record<string, string>>;
+  cwd?: string;
+  /** Resolves true once the child serves; false or a throw means "not yet". Polled. */
+  readiness?: (signal: AbortSignal) => Promise<boolean>;
+  readinessIntervalMs?: number;
+  /** A required child that is down makes /healthz fail. Default true. */
+  required?: boolean;
+  restart?: Partial<RestartBackoffPolicy>;
+  /** Time between SIGTERM and SIGKILL when stopping. Default 5 s. */
+  stopGraceMs?: number;
+}
+
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  at: string;
+}
+
+export interface ChildStatus {
+  name: string;
+  state: ChildState;
+  pid: number | undefined;
+  required: boolean;
+  ready: boolean;
+  restarts: number;
+  lastExit: ChildExit | undefined;
+}
+
+export interface SupervisorOptions {
+  children: readonly ChildSpec[];
+  /** Receives vpop_child_up, vpop_child_ready and vpop_child_restarts_total. */
+  registry: Registry;
+  logger?: Logger;
+  /** Where a child's output lines go; defaults to componentLogger(<child name>). */
+  childLogger?: (name: string) => Logger;
+}
+
+const MAX_LOGGED_LINE = 8192;
+
+interface SupervisedChild {
+  spec: ChildSpec;
+  policy: RestartBackoffPolicy;
+  state: ChildState;
+  process: ChildProcess | undefined;
+  startedAt: number;
+  consecutiveCrashes: number;
+  restarts: number;
+  lastExit: ChildExit | undefined;
+  restartTimer: NodeJS.Timeout | undefined;
+  probeAbort: AbortController | undefined;
+  exited: Promise<void>;
+  output: Logger;
+}
+
+export class Supervisor {
+  private readonly children: SupervisedChild[];
+  private readonly logger: Logger;
+  private readonly up: Gauge<'child'>;
+  private readonly ready: Gauge<'child'>;
+  private readonly restartsTotal: Counter<'child'>;
+  private stopping: Promise<void> | undefined;
+
+  constructor(options: SupervisorOptions) {
+    const names = new Set<string>();
+    for (const spec of options.children) {
+      if (names.has(spec.name)) throw new Error(`supervisor: two children are named "${spec.name}"`);
+      names.add(spec.name);
+    }
+    this.logger = options.logger ?? componentLogger('supervisor');
+    const childLogger = options.childLogger ?? ((name: string) => componentLogger(name));
+    this.children = options.children.map((spec) => ({
+      spec,
+      policy: { ...DEFAULT_RESTART_BACKOFF, ...spec.restart },
+      state: ChildState.Stopped,
+      process: undefined,
+      startedAt: 0,
+      consecutiveCrashes: 0,
+      restarts: 0,
+      lastExit: undefined,
+      restartTimer: undefined,
+      probeAbort: undefined,
+      exited: Promise.resolve(),
+      output: childLogger(spec.name),
+    }));
+    const registers = [options.registry];
+    this.up = new Gauge({ name: 'vpop_child_up', help: 'Whether the supervised child process is running (1) or not (0)', labelNames: ['child'], registers });
+    this.ready = new Gauge({ name: 'vpop_child_ready', help: 'Whether the supervised child passed its readiness probe since it last started', labelNames: ['child'], registers });
+    this.restartsTotal = new Counter({ name: 'vpop_child_restarts_total', help: 'Restarts of the supervised child after it exited unexpectedly', labelNames: ['child'], registers });
+    for (const child of this.children) {
+      this.up.set({ child: child.spec.name }, 0);
+      this.ready.set({ child: child.spec.name }, 0);
+      this.restartsTotal.inc({ child: child.spec.name }, 0);
+    }
+  }
+
+  /** Starts every child; returns at once (readiness is reported by status()). */
+  start(): void {
+    if (this.stopping) throw new Error('supervisor: start() after stop()');
+    for (const child of this.children) this.launch(child);
+  }
+
+  status(): ChildStatus[] {
+    return this.children.map((child) => ({
+      name: child.spec.name,
+      state: child.state,
+      pid: child.state === ChildState.Backoff || child.state === ChildState.Stopped ? undefined : child.process?.pid,
+      required: child.spec.required ?? true,
+      ready: child.state === ChildState.Ready,
+      restarts: child.restarts,
+      lastExit: child.lastExit,
+    }));
+  }
+
+  /** Every required child is running (ready or still starting). */
+  healthy(): boolean {
+    return this.status().every((child) => !child.required || child.state === ChildState.Ready || child.state === ChildState.Starting);
+  }
+
+  /** Every child passed its readiness probe. */
+  allReady(): boolean {
+    return this.status().every((child) => child.ready);
+  }
+
+  /** Stops every child (SIGTERM, SIGKILL after its grace period) and resolves when all exited. */
+  stop(): Promise<void> {
+    this.stopping ??= Promise.all(this.children.map((child) => this.stopChild(child))).then(() => undefined);
+    return this.stopping;
+  }
+
+  /** Last resort when this process is exiting without stop(): SIGKILL every live child now. */
+  killAllNow(): void {
+    for (const child of this.children) {
+      const pid = child.process?.pid;
+      if (pid !== undefined && child.process?.exitCode === null && child.process.signalCode === null) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+  }
+
+  private launch(child: SupervisedChild): void {
+    const { spec } = child;
+    child.restartTimer = undefined;
+    child.state = ChildState.Starting;
+    child.startedAt = Date.now();
+    const proc = spawn(spec.command, [...spec.args], {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.process = proc;
+    let resolveExited: () => void = () => {};
+    child.exited = new Promise((resolve) => {
+      resolveExited = resolve;
+    });
+    let finished = false;
+    const onGone = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
+      if (finished) return;
+      finished = true;
+      this.onExit(child, code, signal, error);
+      resolveExited();
+    };
+    proc.once('exit', (code, signal) => onGone(code, signal));
+    proc.once('error', (error) => {
+      // A spawn failure (ENOENT, EACCES) emits 'error' and maybe no 'exit'.
+      if (proc.pid === undefined) onGone(null, null, error);
+      else this.logger.error({ child: spec.name, err: error }, 'child process error');
+    });
+    this.captureOutput(child, proc);
+    if (proc.pid === undefined) return;
+    this.up.set({ child: spec.name }, 1);
+    this.logger.info({ child: spec.name, childPid: proc.pid, command: spec.command, args: spec.args }, 'child started');
+    if (spec.readiness === undefined) {
+      this.markReady(child);
+    } else {
+      child.probeAbort = new AbortController();
+      void this.probeUntilReady(child, proc, child.probeAbort.signal);
+    }
+  }
+
+  private captureOutput(child: SupervisedChild, proc: ChildProcess): void {
+    for (const [stream, name] of [[proc.stdout, 'stdout'], [proc.stderr, 'stderr']] as const) {
+      if (stream === null) continue;
+      const lines = createInterface({ input: stream, crlfDelay: Infinity });
+      lines.on('line', (line) => {
+        const text = line.length > MAX_LOGGED_LINE ? `${line.slice(0, MAX_LOGGED_LINE)}…[truncated]` : line;
+        child.output[childLineLevel(text)]({ stream: name, childPid: proc.pid }, text);
+      });
+    }
+  }
+
+  private async probeUntilReady(child: SupervisedChild, proc: ChildProcess, signal: AbortSignal): Promise<void> {
+    const probe = child.spec.readiness;
+    const intervalMs = child.spec.readinessIntervalMs ?? 250;
+    let lastError: unknown;
+    let warned = false;
+    while (!signal.aborted && child.process === proc) {
+      try {
+        if (probe !== undefined && (await probe(signal))) {
+          if (!signal.aborted && child.process === proc && child.state === ChildState.Starting) this.markReady(child);
+          return;
+        }
+      } catch (error) {
+        lastError = error;
+      }
+      if (!warned && Date.now() - child.startedAt > 30_000) {
+        warned = true;
+        this.logger.warn({ child: child.spec.name, err: lastError }, 'child not ready after 30 s; still probing');
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, intervalMs);
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
+    }
+  }
+
+  private markReady(child: SupervisedChild): void {
+    child.state = ChildState.Ready;
+    this.ready.set({ child: child.spec.name }, 1);
+    this.logger.info({ child: child.spec.name, childPid: child.process?.pid, afterMs: Date.now() - child.startedAt }, 'child ready');
+  }
+
+  private onExit(child: SupervisedChild, code: number | null, signal: NodeJS.Signals | null, error?: Error): void {
+    const { name } = child.spec;
+    child.probeAbort?.abort();
+    child.probeAbort = undefined;
+    child.lastExit = { code, signal, at: new Date().toISOString() };
+    this.up.set({ child: name }, 0);
+    this.ready.set({ child: name }, 0);
+    if (this.stopping !== undefined || child.state === ChildState.Stopping) {
+      child.state = ChildState.Stopped;
+      this.logger.info({ child: name, code, signal }, 'child stopped');
+      return;
+    }
+    const upForMs = Date.now() - child.startedAt;
+    child.consecutiveCrashes = consecutiveCrashesAfterExit(child.consecutiveCrashes, upForMs, child.policy);
+    const delayMs = restartDelayMs(child.consecutiveCrashes, child.policy);
+    child.state = ChildState.Backoff;
+    this.logger.warn({ child: name, code, signal, err: error, upForMs, restartInMs: delayMs, consecutiveCrashes: child.consecutiveCrashes }, 'child exited unexpectedly; restarting');
+    child.restartTimer = setTimeout(() => {
+      if (this.stopping !== undefined) return;
+      child.restarts++;
+      this.restartsTotal.inc({ child: name });
+      this.launch(child);
+    }, delayMs);
+  }
+
+  private async stopChild(child: SupervisedChild): Promise<void> {
+    if (child.restartTimer !== undefined) {
+      clearTimeout(child.restartTimer);
+      child.restartTimer = undefined;
+    }
+    const proc = child.process;
+    if (proc?.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) {
+      child.state = ChildState.Stopped;
+      return;
+    }
+    child.state = ChildState.Stopping;
+    child.probeAbort?.abort();
+    const pid = proc.pid;
+    const graceMs = child.spec.stopGraceMs ?? 5000;
+    signalPid(pid, 'SIGTERM');
+    const killTimer = setTimeout(() => {
+      this.logger.warn({ child: child.spec.name, childPid: pid, graceMs }, 'child ignored SIGTERM; sending SIGKILL');
+      signalPid(pid, 'SIGKILL');
+    }, graceMs);
+    await child.exited;
+    clearTimeout(killTimer);
+  }
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // ESRCH: it exited in the meantime; the exit handler records it.
+  }
+}
