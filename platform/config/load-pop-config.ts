@@ -12,6 +12,7 @@ import { ConfigError, type ConfigProblem } from './config-problem.js';
 import { popConfigSchema, type PopConfig } from './pop-schema.js';
 import { popConsistencyProblems, type PathProblem } from './pop-consistency.js';
 import { popFileProblems } from './pop-files.js';
+import { allowedKeysAt, unknownKeyHint } from './key-suggestion.js';
 import { formatFieldPath, positionOfPath, type FieldPath } from './yaml-positions.js';
 
 export { ConfigError, type ConfigProblem } from './config-problem.js';
@@ -28,8 +29,9 @@ export interface PopCheckOptions {
   root?: string;
 }
 
-interface Inspection {
+export interface PopInspection {
   problems: ConfigProblem[];
+  /** Present when the file parsed and passed the shape checks; check problems before using it. */
   config?: PopConfig;
 }
 
@@ -45,7 +47,8 @@ export function loadPopConfig(file: string, options: PopCheckOptions = {}): PopC
   return deepFreeze(config);
 }
 
-function inspectPopFile(file: string, options: PopCheckOptions): Inspection {
+/** Problems and, when there are none, the loaded (not frozen) config. */
+export function inspectPopFile(file: string, options: PopCheckOptions = {}): PopInspection {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -94,13 +97,30 @@ function problemsOfIssue(
   at: (path: FieldPath, message: string, atKey?: boolean) => ConfigProblem,
 ): ConfigProblem[] {
   const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => at([...path, key], `unknown key "${key}"`, true));
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => {
+        const hint = unknownKeyHint(key, allowedKeysAt(path));
+        return at([...path, key], `unknown key "${key}"${hint ? `; ${hint}` : ''}`, true);
+      });
+    case 'invalid_type':
+      if (issue.input === undefined) {
+        return [at(path, `required field "${String(path.at(-1) ?? '')}" is missing (expected ${issue.expected})`)];
+      }
+      return [at(path, `expected ${issue.expected}, got ${describeValue(issue.input)}`)];
+    case 'invalid_value':
+      return [at(path, `${describeValue(issue.input)} is not one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`)];
+    default:
+      return [at(path, issue.message)];
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
-    return [at(path, `required field "${String(path.at(-1) ?? '')}" is missing (expected ${issue.expected})`)];
-  }
-  return [at(path, issue.message)];
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
+  return `${typeof value} ${String(value)}`;
 }
 
 /** The same config with every path field made absolute against the POP file's directory. */

@@ -1,5 +1,7 @@
-// Files a POP refers to must exist before it starts: certificates, secrets, the rtpengine
-// binary. Directories (stateDir, recordingDir) are created on first run and not checked.
+// Files a POP refers to must exist before it starts: certificates, secrets, passwords, the
+// material a deployment puts in place. Directories (stateDir, recordingDir) are created on
+// first run, and the rtpengine binary is software the install provides (vpop up reports it
+// if absent), so neither is checked here.
 import { statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { PopConfig } from './pop-schema.js';
@@ -35,7 +37,6 @@ export function popFileProblems(written: PopConfig, resolved: PopConfig, root?: 
   written.phones?.credentials?.forEach((credential, index) => {
     add(['phones', 'credentials', index, 'passwordFile'], credential.passwordFile, resolved.phones?.credentials?.[index]?.passwordFile);
   });
-  add(['rtpengine', 'binary'], written.rtpengine.binary, resolved.rtpengine.binary);
 
   return references.flatMap((reference) => {
     const location = root !== undefined && isAbsolute(reference.written) ? join(root, reference.written) : reference.resolved;

@@ -193,7 +193,8 @@ const expiry = z
     max: z.number().int().min(1).default(3600).describe('Longer requested expiries are cut to this'),
     default: z.number().int().min(1).default(600).describe('Used when the REGISTER asks for none'),
   })
-  .refine((e) => e.min <= e.default && e.default <= e.max, 'must satisfy min <= default <= max');
+  .refine((e) => e.min <= e.default && e.default <= e.max, 'must satisfy min <= default <= max')
+  .describe('Registration expiry the registrar grants, in seconds');
 
 const phonesSection = z
   .strictObject({
@@ -261,7 +262,8 @@ const loggingSection = z
   })
   .describe('Logging');
 
-const popObject = z
+/** The object a POP file holds, before derived defaults; the JSON Schema is generated from it. */
+export const popFileShape = z
   .strictObject({
     pop: popSection,
     sip: sipSection,
@@ -279,7 +281,7 @@ const popObject = z
   .describe('One VPOP point of presence. Relative paths resolve against the directory of the POP file.');
 
 /** Schema of one POP file. Output has defaults filled in; paths are still as written (the loader resolves them). */
-export const popConfigSchema = popObject.transform((config) => ({
+export const popConfigSchema = popFileShape.transform((config) => ({
   ...config,
   rtpengine: {
     ...config.rtpengine,
@@ -293,13 +295,3 @@ export type PopConfig = z.output<typeof popConfigSchema>;
 export type PopConfigInput = z.input<typeof popConfigSchema>;
 export type TrunkConfig = PopConfig['trunks'][number];
 export type SipListenerConfig = PopConfig['sip']['listeners'][number];
-
-/** The JSON Schema editors use for completion and validation (configs/pops/pop.schema.json). */
-export function popJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(popObject, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
-  return {
-    $schema: generated.$schema,
-    title: 'VPOP POP configuration',
-    ...Object.fromEntries(Object.entries(generated).filter(([key]) => key !== '$schema')),
-  };
-}
