@@ -1,0 +1,61 @@
+// The rtpengine command line for a POP, generated from the POP file alone. The flags
+// are the ones proven on rtpengine 10.5 userspace here (notes/rtpengine.md).
+import { join } from 'node:path';
+import type { PopConfig } from '../../platform/config/pop-schema.js';
+
+/** `host:port`, with brackets around an IPv6 literal as rtpengine's IP46:PORT wants. */
+export function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** rtpengine's syslog-style level for the POP's pino level. */
+export function rtpengineLogLevel(level: PopConfig['logging']['level']): number {
+  switch (level) {
+    case 'trace': case 'debug': return 7;
+    case 'info': return 6;
+    case 'warn': return 4;
+    case 'error': return 3;
+    case 'fatal': case 'silent': return 2;
+  }
+}
+
+/** Where rtpengine writes its PID (-p), inside the POP's state directory. */
+export function rtpenginePidFile(pop: PopConfig): string {
+  return join(pop.stateDir, 'rtpengine.pid');
+}
+
+/** The URL of rtpengine's Prometheus figures (--listen-http). */
+export function rtpengineMetricsUrl(pop: PopConfig): string {
+  return `http://${hostPort(pop.rtpengine.ngAddress, pop.rtpengine.httpPort)}/metrics`;
+}
+
+export function rtpengineArgs(pop: PopConfig): string[] {
+  const engine = pop.rtpengine;
+  const args = [
+    // Never read /etc/rtpengine/rtpengine.conf: it sets a kernel table and other ports.
+    '--config-file=none',
+    '--foreground',
+    '--log-stderr',
+    // pino stamps each line when the supervisor logs it.
+    '--no-log-timestamps',
+    `--log-level=${rtpengineLogLevel(pop.logging.level)}`,
+    // No kernel module here: userspace forwarding only.
+    '--table=-1',
+    ...engine.interfaces.map((iface) =>
+      `--interface=${iface.name}/${iface.address}${iface.advertisedAddress !== undefined ? `!${iface.advertisedAddress}` : ''}`),
+    `--listen-ng=${hostPort(engine.ngAddress, engine.ngPort)}`,
+    ...(engine.cliPort !== undefined ? [`--listen-cli=${hostPort(engine.ngAddress, engine.cliPort)}`] : []),
+    `--listen-http=${hostPort(engine.ngAddress, engine.httpPort)}`,
+    `--port-min=${engine.portMin}`,
+    `--port-max=${engine.portMax}`,
+    `--num-threads=${engine.threads}`,
+    // pcap is the only recording method that works without the kernel module.
+    '--recording-method=pcap',
+    `--recording-dir=${engine.recordingDir}`,
+    // A deleted call frees its ports and closes its recording at once, not 30 s later.
+    '--delete-delay=0',
+    ...(engine.dtmfLogPort !== undefined ? [`--dtmf-log-dest=${hostPort(engine.ngAddress, engine.dtmfLogPort)}`] : []),
+    `--pidfile=${rtpenginePidFile(pop)}`,
+  ];
+  return args;
+}

@@ -1,0 +1,112 @@
+// Real rtpengine (/usr/bin/rtpengine) started from the generated flags on free ports.
+import { createSocket } from 'node:dgram';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { popConfigSchema } from '../../platform/config/pop-schema.js';
+import { Supervisor } from '../../platform/supervisor/supervisor.js';
+import { freePort } from '../../test/support/free-port.js';
+import { rtpengineMetricsUrl, rtpenginePidFile } from './rtpengine-args.js';
+import { rtpengineMetricsSource } from './rtpengine-metrics.js';
+import { pingRtpengine } from './rtpengine-ping.js';
+import { rtpengineProcess } from './rtpengine-process.js';
+
+const stateDir = mkdtempSync(join(tmpdir(), 'vpop-rtpengine-'));
+afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('rtpengine under the supervisor', () => {
+  it('starts from the generated flags, answers ng ping, serves /metrics, and stops by PID', async () => {
+    const mediaBase = await freePort();
+    const pop = popConfigSchema.parse({
+      pop: { id: 'rtpe-test', region: 'lab' },
+      sip: { listeners: [{ name: 'udp', transport: 'udp', address: '127.0.0.1', port: await freePort() }] },
+      engine: { secret: 's' },
+      rtpengine: {
+        ngAddress: '127.0.0.1',
+        ngPort: await freePort(),
+        cliPort: await freePort(),
+        httpPort: await freePort(),
+        interfaces: [{ name: 'loopback', address: '127.0.0.1' }],
+        portMin: mediaBase,
+        portMax: Math.min(65535, mediaBase + 20),
+        threads: 1,
+      },
+      routingCore: { sipUri: 'sip:127.0.0.1:5070' },
+      ops: { port: await freePort() },
+      stateDir,
+    });
+    mkdirSync(pop.rtpengine.recordingDir, { recursive: true });
+    const registry = new Registry();
+    const supervisor = new Supervisor({ children: [rtpengineProcess(pop)], registry });
+    const metrics = rtpengineMetricsSource({ url: rtpengineMetricsUrl(pop), registry });
+    try {
+      supervisor.start();
+      await until(() => supervisor.allReady(), 'rtpengine to answer ng ping');
+      const pid = supervisor.status()[0]!.pid!;
+      expect(alive(pid)).toBe(true);
+      expect(Number(readFileSync(rtpenginePidFile(pop), 'utf8').trim())).toBe(pid);
+      expect(await pingRtpengine({ address: '127.0.0.1', port: pop.rtpengine.ngPort })).toBe(true);
+
+      const text = await metrics();
+      expect(text).toMatch(/^rtpengine_sessions\b/m);
+      expect(await registry.metrics()).toContain('vpop_rtpengine_up 1');
+
+      await supervisor.stop();
+      expect(alive(pid)).toBe(false);
+      expect(supervisor.status()[0]!.lastExit).toMatchObject({ signal: null, code: 0 });
+      expect(await pingRtpengine({ address: '127.0.0.1', port: pop.rtpengine.ngPort }, 300)).toBe(false);
+      expect(await metrics()).toBe('');
+      expect(await registry.metrics()).toContain('vpop_rtpengine_up 0');
+    } finally {
+      await supervisor.stop();
+    }
+  });
+});
+
+describe('pingRtpengine against something that is not rtpengine', () => {
+  it('is false for a UDP socket that never answers', async () => {
+    const silent = createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    let received = 0;
+    silent.on('message', () => received++);
+    try {
+      expect(await pingRtpengine({ address: '127.0.0.1', port: silent.address().port }, 300)).toBe(false);
+      expect(received).toBe(1);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('is false for a UDP socket that answers garbage', async () => {
+    const liar = createSocket('udp4');
+    await new Promise<void>((resolve) => liar.bind(0, '127.0.0.1', resolve));
+    liar.on('message', (message, peer) => {
+      const cookie = message.subarray(0, message.indexOf(' '));
+      liar.send(Buffer.concat([cookie, Buffer.from(' d6:result4:nopee')]), peer.port, peer.address);
+    });
+    try {
+      expect(await pingRtpengine({ address: '127.0.0.1', port: liar.address().port }, 300)).toBe(false);
+    } finally {
+      liar.close();
+    }
+  });
+});
