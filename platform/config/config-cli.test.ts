@@ -1,0 +1,115 @@
+// Drives the built `vpop config` command as an operator or CI would run it.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repo = resolve(import.meta.dirname, '../..');
+const cli = join(repo, 'dist/cli/vpop.js');
+const brokenDir = join(import.meta.dirname, 'fixtures/broken');
+const shipped = ['local.yaml', 'nyc1-a.yaml', 'nyc1-b.yaml'].map((name) => `configs/pops/${name}`);
+
+function vpop(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd: repo, encoding: 'utf8', timeout: 30_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let stage: string;
+
+beforeAll(() => {
+  try {
+    execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'pipe', timeout: 120_000 });
+  } catch (error) {
+    // tsc still emits when a file elsewhere in the tree fails to typecheck; that is
+    // not this test's subject, so go on if the CLI and the config module were built.
+    if (!existsSync(cli) || !existsSync(join(repo, 'dist/platform/config/load-pop-config.js'))) throw error;
+  }
+  // A staged deployment tree holding what the nyc1 files name under /etc/vpop.
+  stage = mkdtempSync(join(tmpdir(), 'vpop-stage-'));
+  for (const path of ['etc/vpop/tls/nyc1-a.crt', 'etc/vpop/tls/nyc1-a.key', 'etc/vpop/tls/nyc1-b.crt', 'etc/vpop/tls/nyc1-b.key',
+    'etc/vpop/tls/chain.pem', 'etc/vpop/tls/carriers-ca.pem', 'etc/vpop/secrets/engine-secret']) {
+    mkdirSync(dirname(join(stage, path)), { recursive: true });
+    writeFileSync(join(stage, path), `staged ${path}\n`);
+  }
+}, 180_000);
+
+afterAll(() => {
+  if (stage) rmSync(stage, { recursive: true, force: true });
+});
+
+describe('vpop config check', () => {
+  it('passes the shipped POP files (nyc1 checked against a staged /etc/vpop tree)', () => {
+    const result = vpop('config', 'check', '--root', stage, ...shipped);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe([
+      'ok: configs/pops/local.yaml (pop local)',
+      'ok: configs/pops/nyc1-a.yaml (pop nyc1-a)',
+      'ok: configs/pops/nyc1-b.yaml (pop nyc1-b)',
+      '',
+    ].join('\n'));
+    expect(result.status).toBe(0);
+  });
+
+  it('names each missing file of the nyc1 pair when checked without the staged tree', () => {
+    const result = vpop('config', 'check', 'configs/pops/nyc1-a.yaml');
+    expect(result.status).toBe(1);
+    expect(result.stdout.trimEnd().split('\n')).toEqual([
+      'configs/pops/nyc1-a.yaml:32:13  tls.certFile  file not found: /etc/vpop/tls/nyc1-a.crt',
+      'configs/pops/nyc1-a.yaml:33:12  tls.keyFile  file not found: /etc/vpop/tls/nyc1-a.key',
+      'configs/pops/nyc1-a.yaml:34:14  tls.chainFile  file not found: /etc/vpop/tls/chain.pem',
+      'configs/pops/nyc1-a.yaml:35:11  tls.caFile  file not found: /etc/vpop/tls/carriers-ca.pem',
+      'configs/pops/nyc1-a.yaml:44:15  engine.secretFile  file not found: /etc/vpop/secrets/engine-secret',
+    ]);
+  });
+
+  it('--no-files skips only the file checks', () => {
+    expect(vpop('config', 'check', '--no-files', 'configs/pops/nyc1-b.yaml')).toMatchObject({ status: 0, stdout: 'ok: configs/pops/nyc1-b.yaml (pop nyc1-b)\n' });
+    const broken = vpop('config', 'check', '--no-files', 'platform/config/fixtures/broken/port-clash.yaml');
+    expect(broken.status).toBe(1);
+    expect(broken.stdout).toContain('port-clash.yaml:27:9  ops.port  port 9022 on 127.0.0.1 is also used by engine.controlPort (tcp)');
+  });
+
+  it('prints every problem of every broken fixture as file:line:col  path  message and exits 1', () => {
+    const files = readdirSync(brokenDir).filter((name) => name.endsWith('.yaml')).sort().map((name) => `platform/config/fixtures/broken/${name}`);
+    expect(files.length).toBeGreaterThanOrEqual(15);
+    const result = vpop('config', 'check', ...files);
+    expect(result.status).toBe(1);
+    const lines = result.stdout.trimEnd().split('\n');
+    for (const line of lines) expect(line).toMatch(/^platform\/config\/fixtures\/broken\/[a-z-]+\.yaml:\d+:\d+ {2}\S+ {2}\S/);
+    // Every broken file is reported, none passes.
+    for (const file of files) expect(lines.some((line) => line.startsWith(`${file}:`)), file).toBe(true);
+    expect(result.stdout).not.toContain('ok: ');
+    expect(lines).toContain('platform/config/fixtures/broken/bad-cidr.yaml:13:13  trunks[0].allow[0]  "127.0.0.2/33" is not a CIDR block: prefix length must be 0..32');
+    expect(lines).toContain('platform/config/fixtures/broken/unknown-key.yaml:16:5  trunks[0].srtpp  unknown key "srtpp"; did you mean "srtp"?');
+    expect(lines).toContain('platform/config/fixtures/broken/media-over-ops.yaml:27:9  ops.port  port 30050 on 127.0.0.1 is inside rtpengine media range 30000-30099 of interface "lo" on 127.0.0.1');
+    expect(lines).toContain('platform/config/fixtures/broken/yaml-syntax.yaml:15:11  (yaml)  YAML: Nested mappings are not allowed in compact mappings');
+  });
+
+  it('reports good and bad files in one run and still exits 1', () => {
+    const result = vpop('config', 'check', 'configs/pops/local.yaml', 'platform/config/fixtures/broken/duplicate-trunk.yaml');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe([
+      'ok: configs/pops/local.yaml (pop local)',
+      'platform/config/fixtures/broken/duplicate-trunk.yaml:18:11  trunks[1].name  duplicate trunk name "carrier-one" (first at index 0)',
+      '',
+    ].join('\n'));
+  });
+
+  it('explains itself in --help', () => {
+    const help = vpop('config', 'check', '--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--root <dir>');
+    expect(help.stdout).toContain('--no-files');
+    expect(help.stdout).toContain('Relative paths resolve against the POP file\'s directory');
+  });
+});
+
+describe('vpop config schema', () => {
+  it('prints the committed JSON Schema', () => {
+    const result = vpop('config', 'schema');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(readFileSync(join(repo, 'configs/pops/pop.schema.json'), 'utf8'));
+    expect(JSON.parse(result.stdout)).toMatchObject({ title: 'VPOP POP configuration', additionalProperties: false });
+  });
+});
