@@ -1,0 +1,303 @@
+// The transport layer (RFC 3261 §18): owns every SIP socket, hands framed raw
+// messages up with where they came from, and sends raw buffers down, reusing
+// the connection a request arrived on or an open one to the same target, and
+// connecting out only when there is none.
+import net from 'node:net';
+import tls from 'node:tls';
+import { pino, type Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { AllowListHolder, type AllowList } from '../allow-list/allow-list.js';
+import { ConnectionAdmission } from './connection-admission.js';
+import { ConnectionTable } from './connection-table.js';
+import { addressFamily, connectionKey, normalizePeerAddress } from './peer-address.js';
+import { StreamConnection } from './stream-connection.js';
+import { peerCertificateOf, StreamListener } from './stream-listener.js';
+import { loadClientTlsOptions } from './tls-settings.js';
+import { TransportMetrics } from './transport-metrics.js';
+import {
+  resolveTransportLimits,
+  type ListenerConfig,
+  type ListenerInfo,
+  type MessageHandler,
+  type MessageOrigin,
+  type PeerCertificate,
+  type ResolvedTransportLimits,
+  type SendTarget,
+  type StreamTransport,
+  type TlsClientOptions,
+  type Transport,
+  type TransportLimits,
+} from './types.js';
+import { UdpListener } from './udp-listener.js';
+
+export interface TransportLayerOptions {
+  listeners: ListenerConfig[];
+  limits?: TransportLimits;
+  /** How to connect out over TLS; default: verify against Node's root store, no client certificate. */
+  tlsClient?: TlsClientOptions;
+  logger?: Logger;
+  registry?: Registry;
+}
+
+type Listener = UdpListener | StreamListener;
+
+export class TransportLayer {
+  readonly limits: ResolvedTransportLimits;
+  readonly metrics: TransportMetrics;
+  private readonly logger: Logger;
+  private readonly listeners: Listener[] = [];
+  private readonly holders = new Map<string, AllowListHolder>();
+  private readonly admission: ConnectionAdmission;
+  private readonly connections = new ConnectionTable();
+  private readonly connecting = new Map<string, Promise<StreamConnection>>();
+  private readonly handlers: MessageHandler[] = [];
+  private clientTls: tls.ConnectionOptions | undefined;
+  private nextConnection = 0;
+  private started = false;
+
+  constructor(private readonly options: TransportLayerOptions) {
+    this.limits = resolveTransportLimits(options.limits);
+    this.metrics = new TransportMetrics(options.registry);
+    this.logger = options.logger ?? pino({ level: 'silent' });
+    this.admission = new ConnectionAdmission(this.limits.maxConnections, this.limits.maxConnectionsPerAddress);
+    const names = new Set<string>();
+    for (const config of options.listeners) {
+      if (names.has(config.name)) throw new Error(`duplicate listener name '${config.name}'`);
+      names.add(config.name);
+      if (addressFamily(config.address) === 0) {
+        throw new Error(`listener '${config.name}': address must be an IPv4 or IPv6 literal, got '${config.address}'`);
+      }
+      const holder = new AllowListHolder(config.allowList);
+      this.holders.set(config.name, holder);
+      const common = { config, allowList: holder, limits: this.limits, metrics: this.metrics, logger: this.logger };
+      this.listeners.push(
+        config.transport === 'udp'
+          ? new UdpListener({ ...common, deliver: this.deliver })
+          : new StreamListener({
+              ...common,
+              admission: this.admission,
+              onConnected: (socket, listener, peer) => this.adoptInbound(socket, listener, peer),
+            }),
+      );
+    }
+  }
+
+  /** Binds every listener; on any failure, unbinds those already bound and rethrows. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    try {
+      this.clientTls = await loadClientTlsOptions(this.options.tlsClient);
+      for (const listener of this.listeners) await listener.start();
+    } catch (error) {
+      await Promise.all(this.listeners.map((listener) => listener.stop()));
+      throw error;
+    }
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const connection of this.connections.all()) connection.close();
+    await Promise.all(this.listeners.map((listener) => listener.stop()));
+  }
+
+  /** Every received message goes to every handler registered here, in order. */
+  onMessage(handler: MessageHandler): void {
+    this.handlers.push(handler);
+  }
+
+  boundListeners(): ListenerInfo[] {
+    return this.listeners.map((listener) => listener.info);
+  }
+
+  /**
+   * The listener to advertise for a transport: one bound to (or publishing) `address`,
+   * else one of `address`'s family, else the first of that transport.
+   */
+  listenerFor(transport: Transport, address?: string): ListenerInfo | undefined {
+    const candidates = this.listeners.filter((listener) => listener.info.transport === transport).map((l) => l.info);
+    if (address === undefined) return candidates[0];
+    const wanted = normalizePeerAddress(address);
+    const exact = candidates.find((info) => info.address === wanted || info.publicAddress === wanted);
+    if (exact) return exact;
+    const family = addressFamily(wanted);
+    return candidates.find((info) => info.family === family) ?? candidates[0];
+  }
+
+  /**
+   * Replaces a listener's allow-list. New datagrams and connections are checked
+   * against it at once; open inbound connections from sources it no longer
+   * allows are closed.
+   */
+  setAllowList(listenerName: string, list: AllowList): void {
+    const holder = this.holders.get(listenerName);
+    if (!holder) throw new Error(`no listener named '${listenerName}'`);
+    holder.replace(list);
+    for (const connection of this.connections.all()) {
+      if (connection.direction === 'inbound' && connection.origin.listenerName === listenerName && !list.allows(connection.origin.remoteAddress)) {
+        this.metrics.allowListDrops.labels(listenerName, connection.transport).inc();
+        connection.close();
+      }
+    }
+  }
+
+  /** Re-reads every TLS listener's certificate files; new connections get them, open ones are untouched. */
+  async reloadCertificates(): Promise<void> {
+    for (const listener of this.listeners) {
+      if (listener instanceof StreamListener) await listener.reloadCertificates();
+    }
+    if (this.options.tlsClient) this.clientTls = await loadClientTlsOptions(this.options.tlsClient);
+  }
+
+  /** Number of open TCP/TLS connections (both directions). */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  async send(data: Buffer, target: SendTarget): Promise<void> {
+    if (target.transport === 'udp') return this.udpListenerFor(target).send(data, this.udpAddress(target), target.port);
+    if (target.connectionId !== undefined) {
+      const connection = this.connections.get(target.connectionId);
+      if (connection?.isOpen) return connection.send(data);
+    }
+    const key = connectionKey(target.transport, target.address, target.port);
+    const existing = this.connections.find(key);
+    if (existing?.isOpen) return existing.send(data);
+    const connection = await this.connectOnce(key, target as SendTarget & { transport: StreamTransport });
+    return connection.send(data);
+  }
+
+  private readonly deliver: MessageHandler = (raw, origin) => {
+    const handlers = this.handlers;
+    for (let i = 0; i < handlers.length; i++) {
+      try {
+        (handlers[i] as MessageHandler)(raw, origin);
+      } catch (error) {
+        this.logger.error({ err: error, listener: origin.listenerName }, 'message handler threw');
+      }
+    }
+  };
+
+  private udpListenerFor(target: SendTarget): UdpListener {
+    const family = addressFamily(target.address);
+    if (family === 0) throw new Error(`UDP target must be an IP address (resolve names first), got '${target.address}'`);
+    let fallback: UdpListener | undefined;
+    for (const listener of this.listeners) {
+      if (!(listener instanceof UdpListener) || listener.family !== family) continue;
+      if (target.listenerName === undefined || listener.name === target.listenerName) return listener;
+      fallback ??= listener;
+    }
+    if (fallback) return fallback;
+    throw new Error(`no UDP listener for IPv${family} target ${target.address}`);
+  }
+
+  private udpAddress(target: SendTarget): string {
+    return normalizePeerAddress(target.address);
+  }
+
+  private adoptInbound(socket: net.Socket, listener: StreamListener, peerCertificate: PeerCertificate | undefined): void {
+    const info = listener.info;
+    const remoteAddress = normalizePeerAddress(socket.remoteAddress ?? '');
+    const remotePort = socket.remotePort ?? 0;
+    this.register(socket, 'inbound', {
+      transport: listener.transport,
+      remoteAddress,
+      remotePort,
+      localAddress: normalizePeerAddress(socket.localAddress ?? info.address),
+      localPort: socket.localPort ?? info.port,
+      listenerName: listener.name,
+      peerCertificate,
+    });
+  }
+
+  private register(
+    socket: net.Socket,
+    direction: 'inbound' | 'outbound',
+    origin: Omit<MessageOrigin, 'connectionId'> & { transport: StreamTransport },
+  ): StreamConnection {
+    const id = `${origin.transport}-${(++this.nextConnection).toString(36)}`;
+    const fullOrigin: MessageOrigin & { transport: StreamTransport } = { ...origin, connectionId: id };
+    if (fullOrigin.peerCertificate === undefined) delete (fullOrigin as { peerCertificate?: unknown }).peerCertificate;
+    const connection = new StreamConnection(socket, {
+      id,
+      key: connectionKey(origin.transport, origin.remoteAddress, origin.remotePort),
+      direction,
+      origin: fullOrigin,
+      limits: this.limits,
+      metrics: this.metrics,
+      logger: this.logger,
+      deliver: this.deliver,
+      onClosed: (closed) => this.connections.remove(closed),
+    });
+    this.connections.add(connection);
+    return connection;
+  }
+
+  /** One connect attempt per target at a time; concurrent sends wait for it. */
+  private connectOnce(key: string, target: SendTarget & { transport: StreamTransport }): Promise<StreamConnection> {
+    const pending = this.connecting.get(key);
+    if (pending) return pending;
+    const attempt = this.connectOut(target).finally(() => this.connecting.delete(key));
+    this.connecting.set(key, attempt);
+    return attempt;
+  }
+
+  private connectOut(target: SendTarget & { transport: StreamTransport }): Promise<StreamConnection> {
+    if (!this.started) return Promise.reject(new Error('transport layer is not started'));
+    const host = normalizePeerAddress(target.address);
+    const family = addressFamily(host);
+    if (family === 0) return Promise.reject(new Error(`${target.transport} target must be an IP address, got '${target.address}'`));
+    const listener = this.listeners.find(
+      (candidate): candidate is StreamListener =>
+        candidate instanceof StreamListener && candidate.transport === target.transport && candidate.family === family,
+    ) ?? this.listeners.find((candidate): candidate is StreamListener => candidate instanceof StreamListener && candidate.transport === target.transport);
+    const listenerName = listener?.name ?? `${target.transport}-client`;
+    return new Promise<StreamConnection>((resolve, reject) => {
+      let socket: net.Socket;
+      const readyEvent = target.transport === 'tls' ? 'secureConnect' : 'connect';
+      if (target.transport === 'tls') {
+        const options: tls.ConnectionOptions = { ...this.clientTls, host, port: target.port };
+        // Targets are IP literals, which RFC 6066 keeps out of SNI: without a servername the
+        // certificate is checked against IP SANs; with one, against that name.
+        const servername = target.servername;
+        if (servername) {
+          options.servername = servername;
+          options.checkServerIdentity = (_host, certificate) => tls.checkServerIdentity(servername, certificate);
+        }
+        socket = tls.connect(options);
+      } else {
+        socket = net.connect({ host, port: target.port, noDelay: true });
+      }
+      socket.setTimeout(this.limits.connectTimeoutMs);
+      const fail = (error: Error) => {
+        cleanup();
+        socket.destroy();
+        reject(new Error(`cannot connect ${target.transport} to ${host}:${target.port}: ${error.message}`));
+      };
+      const onTimeout = () => fail(new Error(`no connection within ${this.limits.connectTimeoutMs} ms`));
+      const onReady = () => {
+        cleanup();
+        const peerCertificate = socket instanceof tls.TLSSocket ? peerCertificateOf(socket) : undefined;
+        resolve(
+          this.register(socket, 'outbound', {
+            transport: target.transport,
+            remoteAddress: host,
+            remotePort: target.port,
+            localAddress: normalizePeerAddress(socket.localAddress ?? ''),
+            localPort: socket.localPort ?? 0,
+            listenerName,
+            peerCertificate,
+          }),
+        );
+      };
+      const cleanup = () => {
+        socket.off('error', fail);
+        socket.off('timeout', onTimeout);
+        socket.off(readyEvent, onReady);
+      };
+      socket.once('error', fail);
+      socket.once('timeout', onTimeout);
+      socket.once(readyEvent, onReady);
+    });
+  }
+}
