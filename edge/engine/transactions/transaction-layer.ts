@@ -1,0 +1,354 @@
+// The RFC 3261 §17 transaction layer: matches every received message to a
+// transaction (§17.1.3, §17.2.3), creates server transactions for new requests
+// and hands them to the TU, starts client transactions for the TU, and answers
+// CANCELs that match an INVITE (§9.2). See README.md for the boundaries.
+
+import { pino, type Logger } from 'pino';
+import type { SipMessage, SipRequest, SipResponse } from '../messages/sip-message.js';
+import { systemClock, type Clock } from '../timers/clock.js';
+import { resolveTimerValues, type TimerValues } from '../timers/timer-values.js';
+import { newBranch, newTag } from './branch.js';
+import { parseCSeqValue, tagOf, topVia, type CSeqField, type TopVia } from './header-fields.js';
+import { InviteClientTransaction } from './invite-client-transaction.js';
+import { InviteServerTransaction, InviteServerTransactionState } from './invite-server-transaction.js';
+import { cancelFor, responseTo } from './local-responses.js';
+import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
+import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
+import { responseDestination, stampReceived } from './response-routing.js';
+import { TransactionKind, type ClientTransactionListener, type Transaction, type TransactionHost } from './transaction.js';
+import {
+  clientKey,
+  hasMagicCookie,
+  legacyInviteKey,
+  legacyRequestKey,
+  serverKey,
+} from './transaction-keys.js';
+import type { Destination, MessageOrigin, TransactionTransport } from './transaction-transport.js';
+import type { ServerTransaction, TransactionUser } from './transaction-user.js';
+
+export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;
+
+export interface TransactionLayerOptions {
+  transport: TransactionTransport;
+  user: TransactionUser;
+  clock?: Clock;
+  /** Overrides of T1/T2/T4 or of single timers (RFC 3261 Table 4, RFC 6026). */
+  timers?: Partial<TimerValues>;
+  /**
+   * When the INVITE server transaction sends 100 Trying on its own: 0 (default)
+   * at once, N > 0 after N ms unless the TU has responded, negative never.
+   */
+  tryingDelay?: number;
+  logger?: Logger;
+}
+
+/** What layer.cancel() did: sent the CANCEL, will send it at the first provisional, or nothing. */
+export type CancelOutcome = 'sent' | 'pending' | 'too-late';
+
+/** Counters for metrics; monotonic except where noted. */
+export interface TransactionLayerStats {
+  /** Retransmitted requests absorbed by a server transaction. */
+  requestRetransmissions: number;
+  /** Responses that matched no client transaction. */
+  strayResponses: number;
+  /** ACKs that matched no INVITE server transaction (or one in Accepted): 2xx ACKs. */
+  acksToTu: number;
+  /** Messages dropped because the top Via or CSeq could not be read. */
+  malformed: number;
+}
+
+export class TransactionLayer {
+  readonly timers: TimerValues;
+  readonly stats: TransactionLayerStats = { requestRetransmissions: 0, strayResponses: 0, acksToTu: 0, malformed: 0 };
+
+  private readonly transport: TransactionTransport;
+  private readonly user: TransactionUser;
+  private readonly logger: Logger;
+  private readonly tryingDelay: number;
+  private readonly host: TransactionHost;
+  private readonly clientTransactions = new Map<string, ClientTransaction>();
+  private readonly serverTransactions = new Map<string, ServerTransaction>();
+  /** INVITE server transactions without the magic cookie, for their ACK and CANCEL. */
+  private readonly legacyInvites = new Map<string, InviteServerTransaction>();
+  private readonly counts: Record<TransactionKind, number> = {
+    [TransactionKind.InviteClient]: 0,
+    [TransactionKind.NonInviteClient]: 0,
+    [TransactionKind.InviteServer]: 0,
+    [TransactionKind.NonInviteServer]: 0,
+  };
+  private readonly reports = {
+    serverTimedOut: (transaction: Transaction): void => {
+      this.user.onTransactionTimeout(transaction as ServerTransaction);
+    },
+    serverTransportError: (transaction: Transaction, error: Error): void => {
+      this.user.onTransportError(transaction as ServerTransaction, error);
+    },
+  };
+
+  constructor(options: TransactionLayerOptions) {
+    this.transport = options.transport;
+    this.user = options.user;
+    this.timers = resolveTimerValues(options.timers);
+    this.logger = options.logger ?? pino({ level: 'silent' });
+    this.tryingDelay = options.tryingDelay ?? 0;
+    this.host = {
+      clock: options.clock ?? systemClock,
+      timers: this.timers,
+      transport: this.transport,
+      logger: this.logger,
+      transactionTerminated: (transaction) => this.forget(transaction),
+    };
+  }
+
+  /** Live transactions by kind (gauge data for metrics). */
+  get activeTransactions(): Readonly<Record<TransactionKind, number>> {
+    return this.counts;
+  }
+
+  /** A fresh Via branch with the magic cookie, for the TU's requests. */
+  newBranch(): string {
+    return newBranch();
+  }
+
+  /** Entry point for every message the transports parse. Never throws. */
+  receive(message: SipMessage, origin: MessageOrigin): void {
+    try {
+      if (message.kind === 'request') this.receiveRequest(message, origin);
+      else this.receiveResponse(message, origin);
+    } catch (error) {
+      this.logger.error({ err: error, transport: origin.transport }, 'error while handling a received SIP message');
+    }
+  }
+
+  /**
+   * Start a client transaction. The request must carry a top Via whose branch has
+   * the magic cookie (use newBranch()); ACK is not a transaction (use sendStateless).
+   */
+  sendRequest(request: SipRequest, destination: Destination, listener: ClientTransactionListener): ClientTransaction {
+    if (request.method === 'ACK') throw new Error('ACK is not sent in a client transaction: use sendStateless()');
+    const via = topVia(request.headers);
+    if (!hasMagicCookie(via?.branch)) {
+      throw new Error('request needs a top Via with a z9hG4bK branch (TransactionLayer.newBranch())');
+    }
+    const key = clientKey(via.branch, request.method);
+    if (this.clientTransactions.has(key)) throw new Error(`Via branch ${via.branch} is already in use for ${request.method}`);
+    const reliable = this.transport.isReliable(destination.transport);
+    const transaction =
+      request.method === 'INVITE'
+        ? new InviteClientTransaction(this.host, key, request, destination, reliable, listener)
+        : new NonInviteClientTransaction(this.host, key, request, destination, reliable, listener);
+    transaction.key = key;
+    this.clientTransactions.set(key, transaction);
+    this.counts[transaction.kind]++;
+    transaction.start();
+    return transaction;
+  }
+
+  /**
+   * CANCEL a pending INVITE client transaction (§9.1). Before any provisional the
+   * CANCEL waits for one; after a final response it is not sent.
+   */
+  cancel(
+    invite: InviteClientTransaction,
+    listener: ClientTransactionListener,
+    extraHeaders: Iterable<[string, string]> = [],
+  ): CancelOutcome {
+    switch (invite.state) {
+      case 'calling':
+        invite.onFirstProvisional = () => {
+          this.sendRequest(cancelFor(invite.request, extraHeaders), invite.destination, listener);
+        };
+        return 'pending';
+      case 'proceeding':
+        this.sendRequest(cancelFor(invite.request, extraHeaders), invite.destination, listener);
+        return 'sent';
+      default:
+        return 'too-late';
+    }
+  }
+
+  /** Send outside any transaction: the ACK for a 2xx, statelessly forwarded messages. */
+  sendStateless(message: SipRequest | SipResponse, destination: Destination): void {
+    this.transport.send(message, destination);
+  }
+
+  /** The INVITE server transaction a CANCEL refers to (§9.2, §17.2.3), if still alive. */
+  findInviteForCancel(cancel: SipRequest): InviteServerTransaction | undefined {
+    const via = topVia(cancel.headers);
+    const cseq = parseCSeqValue(cancel.headers.get('CSeq'));
+    if (!via || !cseq) return undefined;
+    return this.matchInvite(cancel, via, cseq, tagOf(cancel.headers.get('To')), false);
+  }
+
+  /** Terminate every transaction and stop its timers (shutdown, tests). */
+  close(): void {
+    for (const transaction of [...this.clientTransactions.values(), ...this.serverTransactions.values()]) {
+      transaction.dispose();
+    }
+  }
+
+  private receiveRequest(request: SipRequest, origin: MessageOrigin): void {
+    const parsedVia = topVia(request.headers);
+    if (!parsedVia) {
+      // Without a Via there is nowhere to send a response.
+      this.stats.malformed++;
+      this.logger.debug({ method: request.method, remote: origin.remoteAddress }, 'request without a readable top Via dropped');
+      return;
+    }
+    const via = stampReceived(request, parsedVia, origin);
+    const cseq = parseCSeqValue(request.headers.get('CSeq'));
+    if (!cseq || cseq.method !== request.method) {
+      this.stats.malformed++;
+      if (request.method !== 'ACK') this.rejectStateless(request, via, origin, 400, 'Bad CSeq');
+      return;
+    }
+    if (request.method === 'ACK') {
+      this.receiveAck(request, via, cseq, origin);
+      return;
+    }
+
+    const key = hasMagicCookie(via.branch)
+      ? serverKey(via.branch, via, request.method)
+      : legacyRequestKey(request, via, cseq);
+    const existing = this.serverTransactions.get(key);
+    if (existing) {
+      this.stats.requestRetransmissions++;
+      if (existing.kind === TransactionKind.InviteServer) existing.receiveInvite();
+      else existing.receiveRequest();
+      return;
+    }
+
+    if (request.method === 'CANCEL') {
+      const invite = this.matchInvite(request, via, cseq, tagOf(request.headers.get('To')), false);
+      if (invite) {
+        this.acceptCancel(request, key, invite, via, origin);
+        return;
+      }
+      // No INVITE to cancel: the TU decides (a UA answers 481, a proxy forwards it).
+    }
+
+    const transaction = this.createServerTransaction(request, key, via, cseq, origin);
+    if (transaction.kind === TransactionKind.InviteServer) transaction.start(this.tryingDelay);
+    if (!transaction.terminated) this.user.onRequest(request, transaction, origin);
+  }
+
+  private receiveAck(ack: SipRequest, via: TopVia, cseq: CSeqField, origin: MessageOrigin): void {
+    const invite = this.matchInvite(ack, via, cseq, tagOf(ack.headers.get('To')), true);
+    if (invite && invite.state !== InviteServerTransactionState.Accepted) {
+      // ACK for a non-2xx final: Completed -> Confirmed, or absorbed.
+      invite.receiveAck();
+      return;
+    }
+    // The ACK for a 2xx is its own transaction, handled by the UA core (RFC 6026
+    // passes an ACK matching a transaction in Accepted to the TU as well).
+    this.stats.acksToTu++;
+    this.user.onAck2xx?.(ack, origin);
+  }
+
+  private receiveResponse(response: SipResponse, origin: MessageOrigin): void {
+    const via = topVia(response.headers);
+    const cseq = parseCSeqValue(response.headers.get('CSeq'));
+    if (!via || !cseq || !Number.isInteger(response.status) || response.status < 100 || response.status > 699) {
+      this.stats.malformed++;
+      return;
+    }
+    const transaction = via.branch === undefined ? undefined : this.clientTransactions.get(clientKey(via.branch, cseq.method));
+    if (transaction) {
+      transaction.receiveResponse(response);
+      return;
+    }
+    this.stats.strayResponses++;
+    this.user.onStrayResponse?.(response, origin);
+  }
+
+  /**
+   * The INVITE server transaction a CANCEL or ACK belongs to. With the cookie:
+   * same branch and sent-by, method INVITE. Without: the RFC 2543 fields, and the
+   * To tag of the INVITE (CANCEL) or of the response sent (ACK).
+   */
+  private matchInvite(
+    request: SipRequest,
+    via: TopVia,
+    cseq: CSeqField,
+    toTag: string | undefined,
+    isAck: boolean,
+  ): InviteServerTransaction | undefined {
+    if (hasMagicCookie(via.branch)) {
+      const found = this.serverTransactions.get(serverKey(via.branch, via, 'INVITE'));
+      return found?.kind === TransactionKind.InviteServer ? found : undefined;
+    }
+    const found = this.legacyInvites.get(legacyInviteKey(request, via, cseq));
+    if (!found) return undefined;
+    const expectedTag = isAck ? found.responseToTag : tagOf(found.request.headers.get('To'));
+    return expectedTag === toTag ? found : undefined;
+  }
+
+  /** §9.2: a CANCEL that matches gets 200 from the layer; the INVITE gets 487 if still pending. */
+  private acceptCancel(
+    cancel: SipRequest,
+    key: string,
+    invite: InviteServerTransaction,
+    via: TopVia,
+    origin: MessageOrigin,
+  ): void {
+    const cseq = parseCSeqValue(cancel.headers.get('CSeq'));
+    if (!cseq) return;
+    const cancelTransaction = this.createServerTransaction(cancel, key, via, cseq, origin) as NonInviteServerTransaction;
+    // §9.2: the To tag of the CANCEL's response SHOULD equal that of the INVITE's.
+    const toTag = tagOf(invite.lastResponse?.headers.get('To')) ?? newTag();
+    cancelTransaction.respond(responseTo(cancel, 200, 'OK', toTag));
+    if (invite.state !== InviteServerTransactionState.Proceeding) {
+      // The final response has gone already (the CANCEL/200 race): no effect on the INVITE.
+      return;
+    }
+    if (this.user.onCancel) this.user.onCancel(invite, cancel, origin);
+    else invite.respond(responseTo(invite.request, 487, 'Request Terminated', toTag));
+  }
+
+  private createServerTransaction(
+    request: SipRequest,
+    key: string,
+    via: TopVia,
+    cseq: CSeqField,
+    origin: MessageOrigin,
+  ): ServerTransaction {
+    const reliable = this.transport.isReliable(origin.transport);
+    const destination = responseDestination(via, origin, reliable);
+    let transaction: ServerTransaction;
+    if (request.method === 'INVITE') {
+      const invite = new InviteServerTransaction(this.host, key, request, destination, reliable, origin, this.reports);
+      if (!hasMagicCookie(via.branch)) {
+        invite.secondaryKey = legacyInviteKey(request, via, cseq);
+        this.legacyInvites.set(invite.secondaryKey, invite);
+      }
+      transaction = invite;
+    } else {
+      transaction = new NonInviteServerTransaction(this.host, key, request, destination, reliable, origin, this.reports);
+    }
+    transaction.key = key;
+    this.serverTransactions.set(key, transaction);
+    this.counts[transaction.kind]++;
+    return transaction;
+  }
+
+  private rejectStateless(request: SipRequest, via: TopVia, origin: MessageOrigin, status: number, reason: string): void {
+    const destination = responseDestination(via, origin, this.transport.isReliable(origin.transport));
+    try {
+      this.transport.send(responseTo(request, status, reason, newTag()), destination);
+    } catch (error) {
+      this.logger.debug({ err: error }, 'could not send a stateless error response');
+    }
+  }
+
+  private forget(transaction: Transaction): void {
+    const isClient =
+      transaction.kind === TransactionKind.InviteClient || transaction.kind === TransactionKind.NonInviteClient;
+    const map: Map<string, Transaction> = isClient ? this.clientTransactions : this.serverTransactions;
+    if (map.get(transaction.key) !== transaction) return;
+    map.delete(transaction.key);
+    if (transaction.secondaryKey !== undefined && this.legacyInvites.get(transaction.secondaryKey) === transaction) {
+      this.legacyInvites.delete(transaction.secondaryKey);
+    }
+    this.counts[transaction.kind]--;
+  }
+}

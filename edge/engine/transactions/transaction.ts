@@ -1,0 +1,91 @@
+// What the four RFC 3261 §17 state machines share: identity, the request that
+// created them, where their messages go, the clock and timer values, and the
+// hand-back to the layer when they terminate.
+
+import type { Logger } from 'pino';
+import type { SipRequest, SipResponse } from '../messages/sip-message.js';
+import type { Clock, TimerCallback, TimerHandle } from '../timers/clock.js';
+import type { TimerValues } from '../timers/timer-values.js';
+import type { Destination, TransactionTransport, TransportErrorSink } from './transaction-transport.js';
+
+export enum TransactionKind {
+  InviteClient = 'invite-client',
+  NonInviteClient = 'non-invite-client',
+  InviteServer = 'invite-server',
+  NonInviteServer = 'non-invite-server',
+}
+
+/** What a transaction needs from the layer that owns it; one shared object per layer. */
+export interface TransactionHost {
+  readonly clock: Clock;
+  readonly timers: TimerValues;
+  readonly transport: TransactionTransport;
+  readonly logger: Logger;
+  /** Called exactly once, when the transaction enters Terminated. */
+  transactionTerminated(transaction: Transaction): void;
+}
+
+export abstract class Transaction implements TransportErrorSink {
+  abstract readonly kind: TransactionKind;
+  abstract readonly state: string;
+  /** Optional hook for the TU: called once when the transaction terminates. */
+  onTerminated: ((transaction: Transaction) => void) | undefined = undefined;
+  /** Matching keys the layer filed this transaction under (set by the layer). */
+  key = '';
+  secondaryKey: string | undefined = undefined;
+
+  protected constructor(
+    protected readonly host: TransactionHost,
+    /** Unique id of the transaction (the matching key). */
+    readonly id: string,
+    /** The request that created the transaction. */
+    readonly request: SipRequest,
+    /** Where requests (client) or responses (server) are sent. */
+    readonly destination: Destination,
+    /** Reliable transports get no retransmissions and zero-length wait timers. */
+    readonly reliable: boolean,
+  ) {}
+
+  get terminated(): boolean {
+    return this.state === 'terminated';
+  }
+
+  abstract onTransportError(error: Error): void;
+
+  /** Stop every timer and release the transaction; idempotent. */
+  abstract dispose(): void;
+
+  protected sendMessage(message: SipRequest | SipResponse): void {
+    try {
+      this.host.transport.send(message, this.destination, this);
+    } catch (error) {
+      this.onTransportError(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  protected setTimer<T extends Transaction>(this: T, ms: number, fire: TimerCallback<T>): TimerHandle {
+    return this.host.clock.setTimer(ms, fire, this);
+  }
+
+  protected clearTimer(handle: TimerHandle | undefined): undefined {
+    if (handle !== undefined) this.host.clock.clearTimer(handle);
+    return undefined;
+  }
+
+  /** Common tail of every transition to Terminated. */
+  protected finish(): void {
+    this.host.transactionTerminated(this);
+    const hook = this.onTerminated;
+    this.onTerminated = undefined;
+    hook?.(this);
+  }
+}
+
+/** Reports from a client transaction to whoever started it (the TU, per request). */
+export interface ClientTransactionListener {
+  /** Responses the TU must see: provisionals, the final, and in Accepted every further 2xx. */
+  onResponse(response: SipResponse, transaction: Transaction): void;
+  /** Timer B or F fired with no final response. */
+  onTimeout?(transaction: Transaction): void;
+  onTransportError?(transaction: Transaction, error: Error): void;
+}
