@@ -11,7 +11,7 @@
 import { SipHeaders, SipRequest, SipResponse, canonicalHeaderName, type SipMessage } from './sip-message.js';
 import { SipParseError, type PartialMessage, type SipParseStatus } from './sip-parse-error.js';
 import { DEFAULT_MESSAGE_LIMITS, type MessageLimits } from './message-limits.js';
-import { isLws, isToken } from './headers/char-classes.js';
+import { isLws, isToken, trimLws } from './headers/char-classes.js';
 import { parseCSeq } from './headers/cseq.js';
 import { splitHeaderList } from './headers/header-list.js';
 import { parseNameAddr } from './headers/name-addr.js';
@@ -128,9 +128,9 @@ function collect(text: string, limits: MessageLimits, into: Collected): void {
     }
     const line = text.slice(pos, end);
     pos = lf + 1;
-    if (line.indexOf('\r') !== -1 || line.indexOf('\0') !== -1) {
-      fail('bare CR or NUL in header section');
-    }
+    // A CR not followed by LF would let two parsers disagree on line ends.
+    // (NUL is legal inside a quoted-pair, RFC 4475 §3.1.1.2, so it is left to the grammar.)
+    if (line.indexOf('\r') !== -1) fail('bare CR in header section');
     if (first) {
       first = false;
       const start = parseStartLine(line);
@@ -147,7 +147,7 @@ function collect(text: string, limits: MessageLimits, into: Collected): void {
     if (c0 === 0x20 || c0 === 0x09) {
       // Folded continuation (LWS): joins the previous field with one space.
       if (lastIndex === -1) fail('continuation line before any header');
-      const more = line.trim();
+      const more = trimLws(line);
       if (more.length > 0) {
         const prev = into.values[lastIndex]!;
         into.values[lastIndex] = prev.length === 0 ? more : `${prev} ${more}`;
@@ -164,7 +164,7 @@ function collect(text: string, limits: MessageLimits, into: Collected): void {
     const canonical = canonicalHeaderName(name);
     into.names.push(canonical);
     into.keys.push(canonical.toLowerCase());
-    into.values.push(line.slice(colon + 1).trim());
+    into.values.push(trimLws(line.slice(colon + 1)));
     lastIndex = into.values.length - 1;
   }
 }

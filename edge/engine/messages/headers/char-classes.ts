@@ -67,6 +67,17 @@ export function skipQuotedString(text: string, start: number): number {
   return -1;
 }
 
+/**
+ * Strip SP, HTAB, CR and LF from both ends. Unlike String.prototype.trim it
+ * keeps other Unicode spaces (a BOM or NBSP is part of a value, RFC 4475 §3.1.1.2).
+ */
+export function trimLws(text: string): string {
+  const start = skipLws(text, 0);
+  if (start === text.length) return '';
+  const end = trimLwsEnd(text, start, text.length);
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
 /** Decode the inside of a quoted-string (without its quotes): drop backslash escapes. */
 export function unquote(inner: string): string {
   if (inner.indexOf('\\') === -1) return inner;

@@ -2,6 +2,8 @@
 // quoted-string, inside <...>, or escaped with a backslash in a quoted-string
 // does not separate elements.
 
+import { trimLws } from './char-classes.js';
+
 /** Index of the first top-level comma at or after `from`, or -1. */
 function nextSeparator(value: string, from: number): number {
   let inQuotes = false;
@@ -25,7 +27,7 @@ function nextSeparator(value: string, from: number): number {
  */
 export function splitHeaderList(value: string): string[] {
   if (value.indexOf(',') === -1) {
-    const only = value.trim();
+    const only = trimLws(value);
     return only === '' ? [] : [only];
   }
   const parts: string[] = [];
@@ -33,17 +35,17 @@ export function splitHeaderList(value: string): string[] {
   while (true) {
     const comma = nextSeparator(value, start);
     if (comma === -1) {
-      parts.push(value.slice(start).trim());
+      parts.push(trimLws(value.slice(start)));
       return parts;
     }
-    parts.push(value.slice(start, comma).trim());
+    parts.push(trimLws(value.slice(start, comma)));
     start = comma + 1;
   }
 }
 
 /** The first list element only, without splitting the rest (the top Via). */
 export function firstListElement(value: string): string {
-  if (value.indexOf(',') === -1) return value.trim();
+  if (value.indexOf(',') === -1) return trimLws(value);
   const comma = nextSeparator(value, 0);
-  return (comma === -1 ? value : value.slice(0, comma)).trim();
+  return trimLws(comma === -1 ? value : value.slice(0, comma));
 }

@@ -170,13 +170,13 @@ export function parseSipUri(text: string): SipUri | undefined {
   if (scheme === 'tel') return parseTelUri(text, 4);
   if (scheme !== 'sip' && scheme !== 'sips') return undefined;
   const start = scheme.length + 1;
-  const question = text.indexOf('?', start);
-  const end = question === -1 ? text.length : question;
   const uri: SipUri = { scheme, host: '', params: new Map(), headers: new Map() };
 
+  // '@' appears unescaped only after the userinfo, and the user part may itself
+  // contain '?', ';' and '/' (RFC 4475 §3.1.1.2, §3.1.1.9), so find '@' first.
   let hostStart = start;
   const at = text.indexOf('@', start);
-  if (at !== -1 && at < end) {
+  if (at !== -1) {
     // The password cannot contain ':' so the first colon splits user and password.
     const colon = text.indexOf(':', start);
     const userEnd = colon !== -1 && colon < at ? colon : at;
@@ -188,6 +188,8 @@ export function parseSipUri(text: string): SipUri | undefined {
     }
     hostStart = at + 1;
   }
+  const question = text.indexOf('?', hostStart);
+  const end = question === -1 ? text.length : question;
   let paramsStart = text.indexOf(';', hostStart);
   if (paramsStart === -1 || paramsStart > end) paramsStart = end;
   const hostPort = parseHostPort(text, hostStart, paramsStart);
