@@ -3,11 +3,12 @@ import { InviteServerTransactionState, type InviteServerTransaction } from './in
 import { harness, origin } from './testing/harness.js';
 import { request, responseFor } from './testing/sip-fixtures.js';
 import { TransactionKind } from './transaction.js';
+import type { TransportProtocol } from './transaction-transport.js';
 
 const status = (code: number) => (m: { kind: string; status?: number }): boolean =>
   m.kind === 'response' && m.status === code;
 
-function receiveInvite(h: ReturnType<typeof harness>, transport = 'udp', branch = 'z9hG4bK-ist-1') {
+function receiveInvite(h: ReturnType<typeof harness>, transport: TransportProtocol = 'udp', branch = 'z9hG4bK-ist-1') {
   const req = request({ method: 'INVITE', branch, transport });
   h.layer.receive(req, origin(transport));
   const entry = h.user.requests.at(-1)!;

@@ -3,8 +3,9 @@ import { NonInviteServerTransactionState, type NonInviteServerTransaction } from
 import { harness, origin } from './testing/harness.js';
 import { request, responseFor } from './testing/sip-fixtures.js';
 import { TransactionKind } from './transaction.js';
+import type { TransportProtocol } from './transaction-transport.js';
 
-function receive(h: ReturnType<typeof harness>, method = 'OPTIONS', transport = 'udp', branch = 'z9hG4bK-nist-1') {
+function receive(h: ReturnType<typeof harness>, method = 'OPTIONS', transport: TransportProtocol = 'udp', branch = 'z9hG4bK-nist-1') {
   const req = request({ method, branch, transport });
   h.layer.receive(req, origin(transport));
   return { req, txn: h.user.requests.at(-1)!.transaction as NonInviteServerTransaction };

@@ -7,7 +7,7 @@ import type { TimerValues } from '../../timers/timer-values.js';
 import type { InviteServerTransaction } from '../invite-server-transaction.js';
 import type { ClientTransactionListener, Transaction } from '../transaction.js';
 import { TransactionLayer } from '../transaction-layer.js';
-import type { MessageOrigin } from '../transaction-transport.js';
+import type { MessageOrigin, TransportProtocol } from '../transaction-transport.js';
 import type { ServerTransaction, TransactionUser } from '../transaction-user.js';
 import { RecordingTransport } from './recording-transport.js';
 
@@ -82,7 +82,7 @@ export function harness(options: { timers?: Partial<TimerValues>; tryingDelay?: 
   return { clock, transport, user, layer, listener: new RecordingListener(clock) };
 }
 
-export function origin(transport = 'udp', remoteAddress = '127.0.0.1', remotePort = 5070): MessageOrigin {
+export function origin(transport: TransportProtocol = 'udp', remoteAddress = '127.0.0.1', remotePort = 5070): MessageOrigin {
   return {
     transport,
     remoteAddress,

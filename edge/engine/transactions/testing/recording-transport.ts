@@ -8,6 +8,7 @@ import {
   isReliableProtocol,
   type Destination,
   type TransactionTransport,
+  type TransportProtocol,
   type TransportErrorSink,
 } from '../transaction-transport.js';
 
@@ -30,7 +31,7 @@ export class RecordingTransport implements TransactionTransport {
     this.sent.push({ at: this.clock.now(), message, target, errors });
   }
 
-  isReliable(transport: string): boolean {
+  isReliable(transport: TransportProtocol): boolean {
     return isReliableProtocol(transport);
   }
 
