@@ -19,7 +19,7 @@ export function registerConfigCommand(program: Command): void {
     .description('Validate POP files; print every problem with file, line, column and field path; exit 1 on any')
     .argument('<files...>', 'POP YAML files')
     .option('--root <dir>', 'look up files written with absolute paths (/etc/vpop/...) under DIR, e.g. a staged deployment tree')
-    .option('--no-files', 'skip the checks that certificate, key, CA, secret and password files exist')
+    .option('--no-files', 'skip the checks of certificate, key, CA, chain, secret and password files (existence and content)')
     .addHelpText('after', `
 Checks, for each file: YAML syntax; every field's type and allowed values, unknown keys;
 CIDR blocks and IP literals; port clashes between all services on one address (SIP
@@ -27,7 +27,8 @@ listeners, engine control, rtpengine ng/cli/http, ops; the media range is reserv
 trunk transports without a listener; TLS-only trunks without a tls section; duplicate
 names; overlapping allow-lists between trunks (unless both use client certificates) and
 between trunks and phones; referenced files that do not exist (unless tls.generateIfMissing
-covers them). Relative paths resolve against the POP file's directory.
+covers them); TLS files that do not hold a valid certificate, its matching key, or CA/chain
+certificates. Relative paths resolve against the POP file's directory.
 
 Output: one line per problem, "file:line:column  path  message"; "ok: FILE (pop ID)" for
 each valid file. Exit status 0 when every file is valid, 1 otherwise.

@@ -1,6 +1,6 @@
 // Drives the built `vpop config` command as an operator or CI would run it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,13 +25,21 @@ beforeAll(() => {
     // not this test's subject, so go on if the CLI and the config module were built.
     if (!existsSync(cli) || !existsSync(join(repo, 'dist/platform/config/load-pop-config.js'))) throw error;
   }
-  // A staged deployment tree holding what the nyc1 files name under /etc/vpop.
+  // A staged deployment tree holding what the nyc1 files name under /etc/vpop (test
+  // certificates from fixtures/files: the check parses them and matches key to certificate).
   stage = mkdtempSync(join(tmpdir(), 'vpop-stage-'));
-  for (const path of ['etc/vpop/tls/nyc1-a.crt', 'etc/vpop/tls/nyc1-a.key', 'etc/vpop/tls/nyc1-b.crt', 'etc/vpop/tls/nyc1-b.key',
-    'etc/vpop/tls/chain.pem', 'etc/vpop/tls/carriers-ca.pem', 'etc/vpop/secrets/engine-secret']) {
+  const files = join(import.meta.dirname, 'fixtures/files');
+  const staged: Record<string, string> = {
+    'etc/vpop/tls/nyc1-a.crt': 'pop.crt', 'etc/vpop/tls/nyc1-a.key': 'pop.key',
+    'etc/vpop/tls/nyc1-b.crt': 'pop.crt', 'etc/vpop/tls/nyc1-b.key': 'pop.key',
+    'etc/vpop/tls/chain.pem': 'pop.crt', 'etc/vpop/tls/carriers-ca.pem': 'pop.crt',
+  };
+  for (const [path, source] of Object.entries(staged)) {
     mkdirSync(dirname(join(stage, path)), { recursive: true });
-    writeFileSync(join(stage, path), `staged ${path}\n`);
+    copyFileSync(join(files, source), join(stage, path));
   }
+  mkdirSync(join(stage, 'etc/vpop/secrets'), { recursive: true });
+  writeFileSync(join(stage, 'etc/vpop/secrets/engine-secret'), 'staged-secret\n');
 }, 180_000);
 
 afterAll(() => {

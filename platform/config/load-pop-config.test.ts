@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,9 @@ const cases: Record<string, Expected[]> = {
     line: 10, column: 13, path: 'tls.certFile',
     message: `file not found: ../files/no-such.crt (looked for ${join(fixtures, 'files', 'no-such.crt')})`,
   }],
+  'cert-not-pem': [{ line: 10, column: 13, path: 'tls.certFile', message: 'the file holds no PEM certificate (-----BEGIN CERTIFICATE-----)' }],
+  'cert-key-mismatch': [{ line: 11, column: 12, path: 'tls.keyFile', message: 'this key is not the private key of the certificate in tls.certFile' }],
+  'expired-cert': [{ line: 10, column: 13, path: 'tls.certFile', message: 'certificate CN=expired.vpop.invalid expired on 2001-01-01T00:00:00.000Z' }],
   // ops.port written as 9022 clashes with engine.controlPort, which the file leaves at its default.
   'port-clash': [{ line: 27, column: 9, path: 'ops.port', message: 'port 9022 on 127.0.0.1 is also used by engine.controlPort (tcp) on 127.0.0.1' }],
   'tls-tcp-port-clash': [{ line: 9, column: 62, path: 'sip.listeners[2].port', message: 'port 5060 on 127.0.0.1 is also used by SIP listener "tcp" (tcp) on 127.0.0.1' }],
@@ -85,6 +88,49 @@ describe('checkPopFile on broken POP files', () => {
         [5, 'engine.colour'],
       ]);
       expect(problems[0]?.message).toBe('required field "routingCore" is missing (expected object)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checks certificate validity at the given time', () => {
+    const file = broken('cert-key-mismatch');
+    const early = checkPopFile(file, { now: new Date('2023-06-01T00:00:00Z') });
+    expect(early.map((p) => [p.path, p.message])).toEqual([
+      ['tls.certFile', 'certificate CN=fixture.vpop.invalid is not valid before 2024-01-01T00:00:00.000Z'],
+      ['tls.keyFile', 'this key is not the private key of the certificate in tls.certFile'],
+    ]);
+    expect(checkPopFile(broken('expired-cert'), { now: new Date('2000-06-01T00:00:00Z') })).toEqual([]);
+  });
+
+  it('skips every file check with checkFiles: false', () => {
+    for (const name of ['missing-cert', 'cert-not-pem', 'cert-key-mismatch', 'expired-cert']) {
+      expect(checkPopFile(broken(name), { checkFiles: false }), name).toEqual([]);
+    }
+  });
+
+  it('looks up absolutely written paths under root, and relative ones next to the POP file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vpop-root-'));
+    try {
+      const file = join(dir, 'pop.yaml');
+      const text = readFileSync(join(fixtures, 'valid.yaml'), 'utf8')
+        .replace('engine:\n  secret: fixture-secret\n', 'engine:\n  secretFile: /etc/vpop/engine-secret\ntls:\n  certFile: /etc/vpop/pop.crt\n  keyFile: tls/pop.key\n');
+      writeFileSync(file, text);
+      expect(checkPopFile(file, { root: dir }).map((p) => p.message)).toEqual([
+        `file not found: /etc/vpop/engine-secret (looked for ${join(dir, 'etc/vpop/engine-secret')})`,
+        `file not found: /etc/vpop/pop.crt (looked for ${join(dir, 'etc/vpop/pop.crt')})`,
+        `file not found: tls/pop.key (looked for ${join(dir, 'tls/pop.key')})`,
+      ]);
+      mkdirSync(join(dir, 'etc/vpop'), { recursive: true });
+      mkdirSync(join(dir, 'tls'));
+      copyFileSync(join(fixtures, 'files/pop.crt'), join(dir, 'etc/vpop/pop.crt'));
+      copyFileSync(join(fixtures, 'files/pop.key'), join(dir, 'tls/pop.key'));
+      writeFileSync(join(dir, 'etc/vpop/engine-secret'), 'secret\n');
+      expect(checkPopFile(file, { root: dir })).toEqual([]);
+      const loaded = loadPopConfig(file, { root: dir });
+      // The loaded config keeps the paths the POP will use on its host; root only redirects the check.
+      expect(loaded.tls?.certFile).toBe('/etc/vpop/pop.crt');
+      expect(loaded.tls?.keyFile).toBe(join(dir, 'tls/pop.key'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

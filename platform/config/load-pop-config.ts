@@ -27,6 +27,8 @@ export interface PopCheckOptions {
    * the POP file's directory.
    */
   root?: string;
+  /** The time certificates must be valid at; default now. */
+  now?: Date;
 }
 
 export interface PopInspection {
@@ -87,7 +89,7 @@ export function inspectPopFile(file: string, options: PopCheckOptions = {}): Pop
   const baseDir = dirname(resolve(file));
   const config = resolvePopPaths(parsed.data, baseDir);
   const semantic: PathProblem[] = [...popConsistencyProblems(config)];
-  if (options.checkFiles ?? true) semantic.push(...popFileProblems(parsed.data, config, options.root));
+  if (options.checkFiles ?? true) semantic.push(...popFileProblems(parsed.data, config, { root: options.root, now: options.now }));
   const problems = semantic.map((problem) => at(problem.path, problem.message, problem.atKey));
   return { problems: sortProblems(problems), config };
 }
