@@ -1,0 +1,76 @@
+// The §12.1 rules for a new dialog's state, read from the dialog-creating
+// request and response. Pure: the UA core decides when a dialog is created.
+import type { SipRequest, SipResponse } from '../messages/sip-message.js';
+import { getTag } from '../messages/headers/name-addr.js';
+import { parseNameAddr } from '../messages/headers/name-addr.js';
+import { splitHeaderList } from '../messages/headers/header-list.js';
+import { parseCSeq } from '../messages/headers/cseq.js';
+
+/** Every element of every occurrence of a list header, in order. */
+export function headerListElements(values: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const value of values) for (const element of splitHeaderList(value)) if (element !== '') out.push(element);
+  return out;
+}
+
+/** The URI of the first Contact, or undefined when absent or malformed. */
+export function contactUri(message: SipRequest | SipResponse): string | undefined {
+  const value = message.headers.get('Contact');
+  if (value === undefined) return undefined;
+  const first = headerListElements([value])[0];
+  return first === undefined ? undefined : parseNameAddr(first)?.uri;
+}
+
+export function cseqNumber(message: SipRequest | SipResponse): number | undefined {
+  const value = message.headers.get('CSeq');
+  return value === undefined ? undefined : parseCSeq(value)?.seq;
+}
+
+export interface DialogFields {
+  callId: string;
+  localTag: string;
+  remoteTag: string;
+  localUri: string;
+  remoteUri: string;
+  remoteTarget: string;
+  routeSet: string[];
+  localSeq: number;
+  remoteSeq: number | undefined;
+}
+
+/** §12.1.1: UAS side, from the request and the response we send (which carries our tag). */
+export function uasDialogFields(request: SipRequest, response: SipResponse): DialogFields | undefined {
+  const callId = request.headers.get('Call-ID');
+  const from = request.headers.get('From');
+  const to = response.headers.get('To');
+  if (callId === undefined || from === undefined || to === undefined) return undefined;
+  const remoteTag = getTag(from);
+  const localTag = getTag(to);
+  const remoteTarget = contactUri(request);
+  if (remoteTag === undefined || localTag === undefined || remoteTarget === undefined) return undefined;
+  return {
+    callId, localTag, remoteTag, localUri: to, remoteUri: from, remoteTarget,
+    routeSet: headerListElements(request.headers.getAll('Record-Route')),
+    localSeq: 0,
+    remoteSeq: cseqNumber(request),
+  };
+}
+
+/** §12.1.2: UAC side, from the request we sent and a response with a To tag. */
+export function uacDialogFields(request: SipRequest, response: SipResponse): DialogFields | undefined {
+  const callId = request.headers.get('Call-ID');
+  const from = request.headers.get('From');
+  const to = response.headers.get('To');
+  if (callId === undefined || from === undefined || to === undefined) return undefined;
+  const localTag = getTag(from);
+  const remoteTag = getTag(to);
+  // A provisional without Contact still forms an early dialog; the Request-URI stands in until the 2xx.
+  const remoteTarget = contactUri(response) ?? request.uri;
+  if (localTag === undefined || remoteTag === undefined) return undefined;
+  return {
+    callId, localTag, remoteTag, localUri: from, remoteUri: to, remoteTarget,
+    routeSet: headerListElements(response.headers.getAll('Record-Route')).reverse(),
+    localSeq: cseqNumber(request) ?? 1,
+    remoteSeq: undefined,
+  };
+}

@@ -1,0 +1,72 @@
+// Prometheus metrics of the SIP engine core: messages by direction, method and
+// status, live transactions and dialogs, parse errors. The transport layer
+// registers its own (allow-list drops, TLS handshake failures) on the same
+// registry. Children are cached so counting a message is a map lookup and an
+// increment, not a label resolution.
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export type MessageDirection = 'in' | 'out';
+
+export interface EngineGaugeSources {
+  transactions(): Readonly<Record<string, number>>;
+  dialogs(): number;
+}
+
+export class EngineMetrics {
+  private readonly messages: Counter<'direction' | 'method' | 'status'>;
+  private readonly parseErrors: Counter<never>;
+  private readonly children = new Map<string, Counter.Internal>();
+
+  constructor(registry: Registry, sources: EngineGaugeSources) {
+    this.messages = new Counter({
+      name: 'vpop_engine_sip_messages_total',
+      help: 'SIP messages received (in) and sent (out), by method and response status (empty for requests)',
+      labelNames: ['direction', 'method', 'status'],
+      registers: [registry],
+    });
+    this.parseErrors = new Counter({
+      name: 'vpop_engine_parse_errors_total',
+      help: 'Received SIP messages that could not be parsed',
+      registers: [registry],
+    });
+    new Gauge({
+      name: 'vpop_engine_transactions_active',
+      help: 'Live SIP transactions by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        for (const [kind, count] of Object.entries(sources.transactions())) this.set({ kind }, count);
+      },
+    });
+    new Gauge({
+      name: 'vpop_engine_dialogs_active',
+      help: 'SIP dialogs (early and confirmed) held by the engine',
+      registers: [registry],
+      collect() {
+        this.set(sources.dialogs());
+      },
+    });
+  }
+
+  countMessage(direction: MessageDirection, method: string, status: number | undefined): void {
+    const statusLabel = status === undefined ? '' : String(status);
+    const key = `${direction}|${method}|${statusLabel}`;
+    let child = this.children.get(key);
+    if (!child) {
+      // Unknown methods from the network are bucketed so labels stay bounded.
+      const methodLabel = KNOWN_METHODS.has(method) ? method : 'other';
+      child = this.messages.labels(direction, methodLabel, statusLabel);
+      if (this.children.size < 2000) this.children.set(key, child);
+    }
+    child.inc();
+  }
+
+  countParseError(): void {
+    this.parseErrors.inc();
+  }
+}
+
+const KNOWN_METHODS = new Set([
+  'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'UPDATE', 'INFO', 'SUBSCRIBE', 'NOTIFY',
+  'REFER', 'MESSAGE', 'PUBLISH',
+]);

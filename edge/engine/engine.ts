@@ -1,0 +1,234 @@
+// The SIP engine: transports → parser → transactions → UA core ↔ control
+// server (drachtio apps). One instance per process; several can share a test
+// process because nothing is global (metrics go to the registry passed in).
+//
+// Hot-path notes: every received message is parsed once; its raw text is kept
+// (WeakMap) for delivery to apps, and every message we send is serialised once
+// (WeakMap) and reused for both the wire and the echo to the app.
+import type { TlsOptions } from 'node:tls';
+import { pino, type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { parseSipMessage } from './messages/parse-message.js';
+import { serializeSipMessage } from './messages/serialize-message.js';
+import { SipHeaders, SipResponse, type SipMessage } from './messages/sip-message.js';
+import { SipParseError } from './messages/sip-parse-error.js';
+import type { MessageLimits } from './messages/message-limits.js';
+import { TransportLayer } from './transport/transport-layer.js';
+import type { ListenerConfig, ListenerInfo, MessageOrigin, TlsClientOptions, TransportLimits, Transport } from './transport/types.js';
+import { TransactionLayer } from './transactions/transaction-layer.js';
+import { isReliableProtocol, type Destination, type TransactionTransport, type TransportErrorSink } from './transactions/transaction-transport.js';
+import { topVia } from './transactions/header-fields.js';
+import { responseDestination } from './transactions/response-routing.js';
+import { newTag } from './transactions/branch.js';
+import { systemClock, type Clock } from './timers/clock.js';
+import { resolveTimerValues, type TimerValues } from './timers/timer-values.js';
+import { SipServerLocator, type SipServerLocatorOptions } from './dns/sip-server-locator.js';
+import { ControlServer, ENGINE_PROTOCOL_VERSION } from './control/control-server.js';
+import { UserAgentCore } from './user-agent-core/user-agent-core.js';
+import { hostportFor, type EngineTransport, type LocalEndpoint } from './user-agent-core/local-endpoint.js';
+import { EngineMetrics } from './engine-metrics.js';
+import { withTag } from './messages/headers/name-addr.js';
+
+export interface SipEngineControlOptions {
+  address: string;
+  port: number;
+  secret: string;
+  /** Serve the control protocol over TLS. */
+  tls?: TlsOptions;
+}
+
+export interface SipEngineOptions {
+  /** SIP listeners, each with its allow-list and optional public (external) address. */
+  listeners: ListenerConfig[];
+  control: SipEngineControlOptions;
+  limits?: TransportLimits;
+  messageLimits?: Partial<MessageLimits>;
+  tlsClient?: TlsClientOptions;
+  timers?: Partial<TimerValues>;
+  dns?: SipServerLocatorOptions;
+  logger?: Logger;
+  registry?: Registry;
+  clock?: Clock;
+}
+
+export class SipEngine {
+  readonly registry: Registry;
+  readonly transport: TransportLayer;
+  readonly transactions: TransactionLayer;
+  readonly ua: UserAgentCore;
+  readonly control: ControlServer;
+  readonly metrics: EngineMetrics;
+  private readonly logger: Logger;
+  private readonly locator: SipServerLocator;
+  private readonly messageLimits: Partial<MessageLimits> | undefined;
+  private readonly controlAddress: string;
+  /** Raw bytes of received messages and wire bytes of sent ones. */
+  private readonly wireBytes = new WeakMap<SipMessage, Buffer>();
+
+  constructor(options: SipEngineOptions) {
+    this.logger = options.logger ?? pino({ level: 'silent' });
+    this.registry = options.registry ?? new Registry();
+    this.messageLimits = options.messageLimits;
+    this.controlAddress = options.control.address;
+    this.transport = new TransportLayer({
+      listeners: options.listeners, limits: options.limits, tlsClient: options.tlsClient,
+      logger: this.logger.child({ layer: 'transport' }), registry: this.registry,
+    });
+    this.locator = new SipServerLocator({ ...options.dns, logger: this.logger.child({ layer: 'dns' }) });
+    const clock = options.clock ?? systemClock;
+    const wire: TransactionTransport = {
+      send: (message, target, errors) => this.sendMessage(message, target, errors),
+      isReliable: isReliableProtocol,
+    };
+    // The UA core and the transaction layer refer to each other; the stack facade breaks the cycle.
+    const layer: { current?: TransactionLayer } = {};
+    const stack = {
+      newBranch: () => layer.current!.newBranch(),
+      sendRequest: (...args: Parameters<TransactionLayer['sendRequest']>) => layer.current!.sendRequest(...args),
+      cancel: (...args: Parameters<TransactionLayer['cancel']>) => layer.current!.cancel(...args),
+      sendStateless: (...args: Parameters<TransactionLayer['sendStateless']>) => layer.current!.sendStateless(...args),
+    };
+    this.ua = new UserAgentCore({
+      stack, clock, timers: resolveTimerValues(options.timers),
+      logger: this.logger.child({ layer: 'ua' }),
+      environment: {
+        localEndpoint: (transport, remoteAddress, listenerName) => this.localEndpoint(transport, remoteAddress, listenerName),
+        locate: (uri) => this.locator.locate(uri),
+        textOf: (message) => this.wireOf(message).toString('utf8'),
+      },
+    });
+    const transactions = new TransactionLayer({
+      transport: wire, user: this.ua, clock, timers: options.timers, logger: this.logger.child({ layer: 'transactions' }),
+    });
+    layer.current = transactions;
+    this.transactions = transactions;
+    this.control = new ControlServer({
+      ...options.control,
+      hostports: () => this.transport.boundListeners().map((info) => hostportFor(endpointOf(info))),
+      version: ENGINE_PROTOCOL_VERSION,
+      logger: this.logger.child({ layer: 'control' }),
+    }, this.ua);
+    const control = this.control;
+    this.ua.apps = {
+      selectApp: (verb) => control.selectApp(verb),
+      wantsCdr: (event) => control.routes.appsFor(`cdr:${event}`).length > 0,
+      publishCdr: (event, source, sip, detail) => control.publishCdr(event, source, sip, detail),
+    };
+    this.metrics = new EngineMetrics(this.registry, {
+      transactions: () => transactions.activeTransactions,
+      dialogs: () => this.ua.dialogs.size,
+    });
+    this.transport.onMessage((raw, origin) => this.receive(raw, origin));
+  }
+
+  async start(): Promise<void> {
+    await this.transport.start();
+    try {
+      await this.control.start();
+    } catch (error) {
+      await this.transport.stop();
+      throw error;
+    }
+    this.logger.info({
+      listeners: this.transport.boundListeners().map((info) => hostportFor(endpointOf(info))),
+      control: `${this.controlAddress}:${this.control.port}`,
+    }, 'SIP engine started');
+  }
+
+  async stop(): Promise<void> {
+    await this.control.stop();
+    this.transactions.close();
+    await this.transport.stop();
+  }
+
+  /** SIP endpoints as drachtio reports them (`udp/127.0.0.1:5060`). */
+  hostports(): string[] {
+    return this.transport.boundListeners().map((info) => hostportFor(endpointOf(info)));
+  }
+
+  private receive(raw: Buffer, origin: MessageOrigin): void {
+    let message: SipMessage;
+    try {
+      message = parseSipMessage(raw, this.messageLimits);
+    } catch (error) {
+      this.metrics.countParseError();
+      if (error instanceof SipParseError) this.answerUnparsable(error, origin);
+      else this.logger.error({ err: error }, 'parser threw an unexpected error');
+      return;
+    }
+    this.wireBytes.set(message, raw);
+    this.countMessage('in', message);
+    this.transactions.receive(message, origin);
+  }
+
+  /** §8.2 / RFC 4475: a request we cannot parse gets 4xx/5xx when Via, From, To, Call-ID and CSeq were recovered. */
+  private answerUnparsable(error: SipParseError, origin: MessageOrigin): void {
+    const partial = error.partial;
+    if (!error.canRespond || !partial || error.status === undefined) return;
+    const headers = new SipHeaders();
+    for (const via of partial.via ?? []) headers.append('Via', via);
+    headers.append('From', partial.from ?? '');
+    const to = partial.to ?? '';
+    headers.append('To', to.includes('tag=') ? to : withTag(to, newTag()));
+    headers.append('Call-ID', partial.callId ?? '');
+    headers.append('CSeq', partial.cseq ?? '');
+    const reason = `${phraseFor(error.status)} (${error.reason})`.replace(/[\r\n]/g, ' ').slice(0, 200);
+    const response = new SipResponse(error.status, reason, headers);
+    const via = topVia(headers);
+    if (!via) return;
+    const destination = responseDestination(via, origin, isReliableProtocol(origin.transport));
+    this.sendMessage(response, destination);
+  }
+
+  private sendMessage(message: SipMessage, target: Destination, errors?: TransportErrorSink): void {
+    const bytes = this.wireOf(message);
+    this.countMessage('out', message);
+    this.transport.send(bytes, target as Destination & { transport: Transport }).catch((error: Error) => {
+      if (errors) errors.onTransportError(error);
+      else this.logger.debug({ err: error.message, to: `${target.address}:${target.port}` }, 'send failed');
+    });
+  }
+
+  private wireOf(message: SipMessage): Buffer {
+    let bytes = this.wireBytes.get(message);
+    if (bytes === undefined) {
+      bytes = serializeSipMessage(message);
+      this.wireBytes.set(message, bytes);
+    }
+    return bytes;
+  }
+
+  private countMessage(direction: 'in' | 'out', message: SipMessage): void {
+    if (message.kind === 'request') {
+      this.metrics.countMessage(direction, message.method, undefined);
+      return;
+    }
+    const cseq = message.headers.get('CSeq') ?? '';
+    const space = cseq.lastIndexOf(' ');
+    this.metrics.countMessage(direction, space === -1 ? 'other' : cseq.slice(space + 1).trim(), message.status);
+  }
+
+  private localEndpoint(transport: EngineTransport, remoteAddress?: string, listenerName?: string): LocalEndpoint | undefined {
+    if (listenerName !== undefined) {
+      const named = this.transport.boundListeners().find((info) => info.name === listenerName);
+      if (named) return endpointOf(named);
+    }
+    const info = this.transport.listenerFor(transport, remoteAddress);
+    return info ? endpointOf(info) : undefined;
+  }
+}
+
+function endpointOf(info: ListenerInfo): LocalEndpoint {
+  return { transport: info.transport, address: info.sentByAddress, port: info.sentByPort };
+}
+
+function phraseFor(status: number): string {
+  switch (status) {
+    case 413: return 'Request Entity Too Large';
+    case 414: return 'Request-URI Too Long';
+    case 416: return 'Unsupported URI Scheme';
+    case 505: return 'Version Not Supported';
+    case 513: return 'Message Too Large';
+    default: return 'Bad Request';
+  }
+}
