@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { formatCSeq, MAX_CSEQ, parseCSeq } from './cseq.js';
+
+describe('parseCSeq', () => {
+  it('parses number and method, leading zeros and LWS included', () => {
+    expect(parseCSeq('0009  INVITE')).toEqual({ seq: 9, method: 'INVITE' });
+    expect(parseCSeq(`${MAX_CSEQ} BYE`)).toEqual({ seq: 2147483647, method: 'BYE' });
+  });
+
+  it.each(['2147483648 INVITE', '36893488147419103232 REGISTER', 'INVITE', '1', '1INVITE', '-1 BYE', '1 IN VITE', '1 <x>'])(
+    'rejects %j',
+    (value) => expect(parseCSeq(value)).toBeUndefined(),
+  );
+
+  it('formats', () => {
+    expect(formatCSeq({ seq: 3, method: 'ACK' })).toBe('3 ACK');
+  });
+});
