@@ -96,3 +96,21 @@ describe('AllowListHolder', () => {
     expect(holder.current.entries).toEqual(['127.0.0.0/24']);
   });
 });
+
+describe('AllowList address forms', () => {
+  it('reads dotted quads strictly and refuses other v4 spellings', () => {
+    const list = AllowList.parse(['10.0.0.0/8']);
+    expect(list.allows('10.255.255.255')).toBe(true);
+    expect(list.allows('10.256.0.1')).toBe(false);
+    expect(list.allows('10.0.0.')).toBe(false);
+    expect(list.allows('.10.0.0')).toBe(false);
+    expect(list.allows('10..0.1')).toBe(false);
+    expect(list.allows('10.0.0.0001')).toBe(false);
+    expect(list.allows('0xa.0.0.1')).toBe(false);
+    expect(list.allows('10.1')).toBe(false);
+    expect(list.allows('255.255.255.255')).toBe(false);
+    expect(AllowList.parse(['255.255.255.255']).allows('255.255.255.255')).toBe(true);
+    expect(AllowList.parse(['0.0.0.0/1']).allows('127.255.255.255')).toBe(true);
+    expect(AllowList.parse(['0.0.0.0/1']).allows('128.0.0.0')).toBe(false);
+  });
+});

@@ -50,6 +50,34 @@ function v6Matches(parts: readonly number[], range: V6Range): boolean {
   return true;
 }
 
+/**
+ * A canonical dotted quad (what Node reports for v4 peers) as an unsigned
+ * 32-bit value, or -1 for anything else; cheaper than a general parse, which
+ * matters when a spoofed-source flood defeats the cache.
+ */
+function dottedQuadValue(text: string): number {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) {
+      part = part * 10 + (code - 48);
+      if (++digits > 3 || part > 255) return -1;
+    } else if (code === 46 && digits > 0 && dots < 3) {
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else {
+      return -1;
+    }
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
+}
+
 type ParsedEntry = { kind: 'v4'; net: number; mask: number } | { kind: 'v6'; range: V6Range };
 
 /** Parses one entry: `a.b.c.d/n`, `v6/n`, or a bare address (a single host). Returns a reason string on error. */
@@ -159,6 +187,10 @@ export class AllowList {
   }
 
   private compute(address: string): boolean {
+    const quad = dottedQuadValue(address);
+    if (quad >= 0) return this.matchesV4(quad);
+    // Peers are reported as canonical dotted quads or v6; other v4 spellings (0x7f.1, 127.1) are refused.
+    if (!address.includes(':')) return false;
     let parsed: ipaddr.IPv4 | ipaddr.IPv6;
     try {
       // process() turns ::ffff:a.b.c.d into a.b.c.d so mapped peers match v4 entries.
@@ -166,17 +198,18 @@ export class AllowList {
     } catch {
       return false;
     }
-    if (parsed.kind() === 'ipv4') {
-      const value = v4ToUint((parsed as ipaddr.IPv4).octets);
-      const nets = this.v4Nets;
-      const masks = this.v4Masks;
-      for (let i = 0; i < nets.length; i++) {
-        if (((value & (masks[i] ?? 0)) >>> 0) === nets[i]) return true;
-      }
-      return false;
-    }
+    if (parsed.kind() === 'ipv4') return this.matchesV4(v4ToUint((parsed as ipaddr.IPv4).octets));
     const parts = (parsed as ipaddr.IPv6).parts;
     for (const range of this.v6Ranges) if (v6Matches(parts, range)) return true;
+    return false;
+  }
+
+  private matchesV4(value: number): boolean {
+    const nets = this.v4Nets;
+    const masks = this.v4Masks;
+    for (let i = 0; i < nets.length; i++) {
+      if (((value & (masks[i] ?? 0)) >>> 0) === nets[i]) return true;
+    }
     return false;
   }
 }

@@ -36,26 +36,24 @@ function failureOf(action: () => void): string | undefined {
 }
 
 describe('contentLengthOf', () => {
-  const header = (text: string) => Buffer.from(text, 'latin1');
+  const header = (text: string) => Buffer.from(`${text}\r\n\r\n`, 'latin1');
   it('reads long and compact forms, any case, with spaces before the colon', () => {
-    const a = header('INVITE sip:x SIP/2.0\r\nContent-Length: 42\r\nVia: x');
-    expect(contentLengthOf(a, 0, a.length)).toBe(42);
-    const b = header('SIP/2.0 200 OK\r\nl : 7 \r\nVia: x');
-    expect(contentLengthOf(b, 0, b.length)).toBe(7);
-    const c = header('SIP/2.0 200 OK\r\nCONTENT-LENGTH:\t0');
-    expect(contentLengthOf(c, 0, c.length)).toBe(0);
+    expect(contentLengthOf(header('INVITE sip:x SIP/2.0\r\nContent-Length: 42\r\nVia: x'))).toBe(42);
+    expect(contentLengthOf(header('SIP/2.0 200 OK\r\nl : 7 \r\nVia: x'))).toBe(7);
+    expect(contentLengthOf(header('SIP/2.0 200 OK\r\nCONTENT-LENGTH:\t0'))).toBe(0);
   });
-  it('ignores headers that only begin like Content-Length', () => {
-    const a = header('SIP/2.0 200 OK\r\nContent-Length-X: 9\r\nLocation: 3\r\nContent-Type: a/b');
-    expect(contentLengthOf(a, 0, a.length)).toBe(-1);
+  it('ignores headers that only begin like Content-Length, and the start line', () => {
+    expect(contentLengthOf(header('SIP/2.0 200 OK\r\nContent-Length-X: 9\r\nLocation: 3\r\nContent-Type: a/b'))).toBe(-1);
+    expect(contentLengthOf(header('l: 5 sip:x SIP/2.0\r\nVia: x'))).toBe(-1);
+  });
+  it('does not read past the blank line into the body', () => {
+    expect(contentLengthOf(Buffer.from('SIP/2.0 200 OK\r\nVia: x\r\n\r\nContent-Length: 5\r\n'))).toBe(-1);
   });
   it('rejects non-numeric and conflicting values, accepts agreeing duplicates', () => {
-    const bad = header('SIP/2.0 200 OK\r\nContent-Length: 1x');
-    expect(failureOf(() => contentLengthOf(bad, 0, bad.length))).toBe('invalid-content-length');
-    const conflict = header('SIP/2.0 200 OK\r\nContent-Length: 1\r\nl: 2');
-    expect(failureOf(() => contentLengthOf(conflict, 0, conflict.length))).toBe('invalid-content-length');
-    const agree = header('SIP/2.0 200 OK\r\nContent-Length: 2\r\nl: 2');
-    expect(contentLengthOf(agree, 0, agree.length)).toBe(2);
+    expect(failureOf(() => contentLengthOf(header('SIP/2.0 200 OK\r\nContent-Length: 1x')))).toBe('invalid-content-length');
+    expect(failureOf(() => contentLengthOf(header('SIP/2.0 200 OK\r\nContent-Length:')))).toBe('invalid-content-length');
+    expect(failureOf(() => contentLengthOf(header('SIP/2.0 200 OK\r\nContent-Length: 1\r\nl: 2')))).toBe('invalid-content-length');
+    expect(contentLengthOf(header('SIP/2.0 200 OK\r\nContent-Length: 2\r\nl: 2'))).toBe(2);
   });
 });
 
@@ -156,6 +154,22 @@ describe('StreamFramer', () => {
     expect(failureOf(() => framer.push(Buffer.from(sipMessage().replace('Content-Length: 0', 'Content-Length: 999999'))))).toBe(
       'message-too-large',
     );
+  });
+
+  it('accepts a header section of exactly the limit and refuses one byte more', () => {
+    const base = sipMessage('');
+    const pad = (size: number) => sipMessage('', 'Content-Length', `X-Pad: ${'p'.repeat(size - base.length - 9)}\r\n`);
+    const exact = pad(LIMITS.maxHeaderBytes);
+    expect(Buffer.byteLength(exact)).toBe(LIMITS.maxHeaderBytes);
+    const { framer, messages } = collector();
+    framer.push(Buffer.from(exact));
+    expect(messages).toEqual([exact]);
+    const { framer: strict } = collector();
+    expect(failureOf(() => strict.push(Buffer.from(pad(LIMITS.maxHeaderBytes + 1))))).toBe('headers-too-large');
+    // The same limits hold when the section arrives in pieces.
+    const { framer: pieces, messages: pieceMessages } = collector();
+    for (let i = 0; i < exact.length; i += 100) pieces.push(Buffer.from(exact.slice(i, i + 100)));
+    expect(pieceMessages).toEqual([exact]);
   });
 
   it('fails when the header section grows past its limit without ending', () => {

@@ -41,7 +41,7 @@ const SP = 32;
 const HT = 9;
 const COLON = 58;
 const HEADER_END = Buffer.from('\r\n\r\n', 'latin1');
-const MIN_BUFFER = 4096;
+const MIN_BUFFER = 1024;
 
 /** Byte-wise, lower-case-insensitive compare of `name` (already lower case) at `at`. */
 function nameAt(buf: Buffer, at: number, end: number, name: string): number {
@@ -52,38 +52,67 @@ function nameAt(buf: Buffer, at: number, end: number, name: string): number {
   return at + name.length;
 }
 
+/** Result slot of scanHeaderSection, reused to keep the hot path allocation-free. */
+export interface HeaderScan {
+  /** Offset just past the blank line ending the header section, or -1 if not within the bytes scanned. */
+  headerEnd: number;
+  /** Content-Length (long or compact form), or -1 when absent. */
+  contentLength: number;
+}
+
 /**
- * The Content-Length of a header section `buf[start, end)` (end excludes the
- * final CRLFCRLF), -1 when absent. Accepts the compact form `l`. Several
+ * Walks the header section of the message starting at `start`, line by line
+ * (a native indexOf per line is cheaper than a byte loop at SIP sizes), and
+ * finds both the blank line that ends it and the Content-Length. Stops at
+ * `end`; a line cut off there is left for the next scan. Several
  * Content-Length headers must agree.
  */
-export function contentLengthOf(buf: Buffer, start: number, end: number): number {
-  let found = -1;
-  // Skip the start line: headers begin after the first LF.
-  let lineStart = buf.indexOf(LF, start);
-  if (lineStart === -1 || lineStart >= end) return -1;
-  lineStart++;
-  while (lineStart < end) {
-    let lineEnd = buf.indexOf(LF, lineStart);
-    if (lineEnd === -1 || lineEnd > end) lineEnd = end;
-    const first = (buf[lineStart] ?? 0) | 0x20;
-    if (first === 0x63 /* c */ || first === 0x6c /* l */) {
-      let at = nameAt(buf, lineStart, lineEnd, 'content-length');
-      if (at === -1) at = nameAt(buf, lineStart, lineEnd, 'l');
-      if (at !== -1) {
-        while (at < lineEnd && (buf[at] === SP || buf[at] === HT)) at++;
-        if (buf[at] === COLON) {
-          const value = parseLengthValue(buf, at + 1, lineEnd);
-          if (found !== -1 && found !== value) {
-            throw new StreamFramingError('invalid-content-length', `conflicting Content-Length values ${found} and ${value}`);
-          }
-          found = value;
+export function scanHeaderSection(buf: Buffer, start: number, end: number, out: HeaderScan): void {
+  out.headerEnd = -1;
+  out.contentLength = -1;
+  // The start line cannot be a header; scanning begins at the LF that ends it.
+  let lf = buf.indexOf(LF, start);
+  while (lf !== -1 && lf < end) {
+    const lineStart = lf + 1;
+    const first = buf[lineStart];
+    if (first === CR && lineStart + 1 < end && buf[lineStart + 1] === LF) {
+      out.headerEnd = lineStart + 2;
+      return;
+    }
+    const nextLf = buf.indexOf(LF, lineStart);
+    if (nextLf === -1 || nextLf >= end) return;
+    const lower = (first ?? 0) | 0x20;
+    if (lower === 0x63 /* c */ || lower === 0x6c /* l */) {
+      const value = contentLengthOfLine(buf, lineStart, nextLf);
+      if (value !== -1) {
+        if (out.contentLength !== -1 && out.contentLength !== value) {
+          throw new StreamFramingError(
+            'invalid-content-length',
+            `conflicting Content-Length values ${out.contentLength} and ${value}`,
+          );
         }
+        out.contentLength = value;
       }
     }
-    lineStart = lineEnd + 1;
+    lf = nextLf;
   }
-  return found;
+}
+
+/** The value if the line `buf[from, to)` is a Content-Length header, else -1. */
+function contentLengthOfLine(buf: Buffer, from: number, to: number): number {
+  let at = nameAt(buf, from, to, 'content-length');
+  if (at === -1) at = nameAt(buf, from, to, 'l');
+  if (at === -1) return -1;
+  while (at < to && (buf[at] === SP || buf[at] === HT)) at++;
+  if (buf[at] !== COLON) return -1;
+  return parseLengthValue(buf, at + 1, to);
+}
+
+/** Content-Length of a complete message's header section (through its blank line), -1 when absent. */
+export function contentLengthOf(header: Buffer): number {
+  const scan: HeaderScan = { headerEnd: -1, contentLength: -1 };
+  scanHeaderSection(header, 0, header.length, scan);
+  return scan.contentLength;
 }
 
 function parseLengthValue(buf: Buffer, from: number, to: number): number {
@@ -123,6 +152,7 @@ export class StreamFramer {
   private partialNeeded = -1;
   /** Progress through a CRLFCRLF ping between messages (0-3 bytes matched). */
   private keepAliveMatched = 0;
+  private readonly scan: HeaderScan = { headerEnd: -1, contentLength: -1 };
 
   constructor(options: StreamFramerOptions) {
     this.maxMessageBytes = options.limits.maxMessageBytes;
@@ -164,8 +194,8 @@ export class StreamFramer {
       }
       this.append(chunk, 0, headerEnd);
       consumed = headerEnd;
-      const partial = this.partial as Buffer;
-      this.partialNeeded = this.totalLength(partial, 0, headerBytes);
+      scanHeaderSection(this.partial as Buffer, 0, headerBytes, this.scan);
+      this.partialNeeded = this.totalLength(headerBytes, this.scan.contentLength);
     }
     const take = Math.min(this.partialNeeded - this.partialLength, chunk.length - consumed);
     this.append(chunk, consumed, consumed + take);
@@ -200,8 +230,7 @@ export class StreamFramer {
   }
 
   /** Header section length + Content-Length, validated against the limits. */
-  private totalLength(buf: Buffer, start: number, headerBytes: number): number {
-    const contentLength = contentLengthOf(buf, start, start + headerBytes - 4);
+  private totalLength(headerBytes: number, contentLength: number): number {
     if (contentLength < 0) {
       throw new StreamFramingError('missing-content-length', 'a message on a stream must carry Content-Length');
     }
@@ -215,22 +244,20 @@ export class StreamFramer {
   private frameChunk(chunk: Buffer, from: number): void {
     let offset = from;
     const length = chunk.length;
+    const scan = this.scan;
     while (offset < length) {
       offset = this.skipKeepAlives(chunk, offset);
       if (offset >= length) return;
-      const terminator = chunk.indexOf(HEADER_END, offset);
-      if (terminator < 0) {
-        if (length - offset > this.maxHeaderBytes) {
+      const scanEnd = Math.min(length, offset + this.maxHeaderBytes);
+      scanHeaderSection(chunk, offset, scanEnd, scan);
+      if (scan.headerEnd < 0) {
+        if (scanEnd - offset >= this.maxHeaderBytes) {
           throw new StreamFramingError('headers-too-large', `header section exceeds ${this.maxHeaderBytes} bytes`);
         }
         this.startPartial(chunk, offset, -1);
         return;
       }
-      const headerBytes = terminator + 4 - offset;
-      if (headerBytes > this.maxHeaderBytes) {
-        throw new StreamFramingError('headers-too-large', `header section exceeds ${this.maxHeaderBytes} bytes`);
-      }
-      const total = this.totalLength(chunk, offset, headerBytes);
+      const total = this.totalLength(scan.headerEnd - offset, scan.contentLength);
       if (offset + total > length) {
         this.startPartial(chunk, offset, total);
         return;
