@@ -1,7 +1,7 @@
 // `vpop config check` validates POP files for operators and CI; `vpop config schema`
 // prints the JSON Schema editors use to complete and validate them.
 import type { Command } from 'commander';
-import { inspectPopFile } from '../../platform/config/load-pop-config.js';
+import { checkPopFiles } from '../../platform/config/load-pop-config.js';
 import { popJsonSchemaText } from '../../platform/config/pop-json-schema.js';
 
 interface CheckOptions {
@@ -28,7 +28,10 @@ trunk transports without a listener; TLS-only trunks without a tls section; dupl
 names; overlapping allow-lists between trunks (unless both use client certificates) and
 between trunks and phones; referenced files that do not exist (unless tls.generateIfMissing
 covers them); TLS files that do not hold a valid certificate, its matching key, or CA/chain
-certificates. Relative paths resolve against the POP file's directory.
+certificates. Files given together that form a redundant pair are checked against each
+other: each names the other, one primary and one secondary, the peer address is the
+peer's, and both serve the same trunks from the same addresses. Relative paths resolve
+against the POP file's directory.
 
 Output: one line per problem, "file:line:column  path  message"; "ok: FILE (pop ID)" for
 each valid file. Exit status 0 when every file is valid, 1 otherwise.
@@ -37,10 +40,9 @@ Examples:
   vpop config check configs/pops/*.yaml
   vpop config check --root build/stage configs/pops/nyc1-a.yaml`)
     .action((files: string[], options: CheckOptions) => {
+      const checkOptions = { checkFiles: options.files, ...(options.root !== undefined ? { root: options.root } : {}) };
       let failed = false;
-      for (const file of files) {
-        const checkOptions = { checkFiles: options.files, ...(options.root !== undefined ? { root: options.root } : {}) };
-        const { problems, config: pop } = inspectPopFile(file, checkOptions);
+      for (const { file, problems, config: pop } of checkPopFiles(files, checkOptions)) {
         if (problems.length === 0 && pop) {
           process.stdout.write(`ok: ${file} (pop ${pop.pop.id})\n`);
           continue;

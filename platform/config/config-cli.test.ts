@@ -104,12 +104,21 @@ describe('vpop config check', () => {
     ].join('\n'));
   });
 
+  it('checks files given together as a redundant pair', () => {
+    const result = vpop('config', 'check', 'platform/config/fixtures/broken-pair/pair-a.yaml', 'platform/config/fixtures/broken-pair/pair-b.yaml');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('platform/config/fixtures/broken-pair/pair-b.yaml:37:9  redundancy.role  both pair-a and pair-b are primary: one must be primary, the other secondary\n');
+    expect(result.stdout.trimEnd().split('\n')).toHaveLength(4);
+  });
+
   it('explains itself in --help', () => {
     const help = vpop('config', 'check', '--help');
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('--root <dir>');
     expect(help.stdout).toContain('--no-files');
-    expect(help.stdout).toContain('Relative paths resolve against the POP file\'s directory');
+    const prose = help.stdout.replace(/\s+/g, ' ');
+    expect(prose).toContain('Relative paths resolve against the POP file\'s directory');
+    expect(prose).toContain('checked against each other');
   });
 });
 

@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-problem.js';
 import { popConfigSchema, type PopConfig } from './pop-schema.js';
 import { popConsistencyProblems, type PathProblem } from './pop-consistency.js';
+import { popsFormPair, redundantPairProblems } from './redundant-pair.js';
 import { popFileProblems } from './pop-files.js';
 import { allowedKeysAt, unknownKeyHint } from './key-suggestion.js';
 import { formatFieldPath, positionOfPath, type FieldPath } from './yaml-positions.js';
@@ -35,6 +36,31 @@ export interface PopInspection {
   problems: ConfigProblem[];
   /** Present when the file parsed and passed the shape checks; check problems before using it. */
   config?: PopConfig;
+  /** Turns a problem found by path (e.g. by a check across files) into one with this file's line. */
+  locate?: (problem: PathProblem) => ConfigProblem;
+}
+
+export interface PopFileReport extends PopInspection {
+  file: string;
+}
+
+/**
+ * Checks several POP files: each on its own, then every redundant pair among them (both
+ * name each other, roles differ, peer addresses are right, same trunks). One report per file.
+ */
+export function checkPopFiles(files: readonly string[], options: PopCheckOptions = {}): PopFileReport[] {
+  const reports = files.map((file) => ({ file, ...inspectPopFile(file, options) }));
+  for (let second = 0; second < reports.length; second++) {
+    for (let first = 0; first < second; first++) {
+      const a = reports[first] as PopFileReport;
+      const b = reports[second] as PopFileReport;
+      if (!a.config || !b.config || !a.locate || !b.locate || !popsFormPair(a.config, b.config)) continue;
+      const pair = redundantPairProblems(a.config, b.config);
+      a.problems = sortProblems([...a.problems, ...pair.first.map(a.locate)]);
+      b.problems = sortProblems([...b.problems, ...pair.second.map(b.locate)]);
+    }
+  }
+  return reports;
 }
 
 /** Every problem in a POP file, sorted by position; empty when the file is valid. */
@@ -90,8 +116,8 @@ export function inspectPopFile(file: string, options: PopCheckOptions = {}): Pop
   const config = resolvePopPaths(parsed.data, baseDir);
   const semantic: PathProblem[] = [...popConsistencyProblems(config)];
   if (options.checkFiles ?? true) semantic.push(...popFileProblems(parsed.data, config, { root: options.root, now: options.now }));
-  const problems = semantic.map((problem) => at(problem.path, problem.message, problem.atKey));
-  return { problems: sortProblems(problems), config };
+  const locate = (problem: PathProblem): ConfigProblem => at(problem.path, problem.message, problem.atKey);
+  return { problems: sortProblems(semantic.map(locate)), config, locate };
 }
 
 function problemsOfIssue(
