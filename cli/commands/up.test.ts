@@ -119,6 +119,9 @@ describe('vpop up', () => {
     expect(first.name).toBe('rtpengine');
     expect(alive(first.pid!)).toBe(true);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    // The image's HEALTHCHECK command, against this running POP.
+    const probe = spawn(process.execPath, [resolve('dist/platform/ops-http/probe-healthz.js'), popFile], { stdio: 'ignore' });
+    expect(await exitOf(probe)).toEqual({ code: 0, signal: null });
 
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('vpop_child_up{child="rtpengine",pop="up-test",component="supervisor"} 1');

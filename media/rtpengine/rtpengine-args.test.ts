@@ -29,6 +29,7 @@ describe('rtpengineArgs', () => {
       '--log-stderr',
       '--no-log-timestamps',
       '--log-level=6',
+      '--log-level-http=5',
       '--table=-1',
       '--interface=pub/127.0.0.1',
       '--listen-ng=127.0.0.1:22222',
@@ -58,6 +59,7 @@ describe('rtpengineArgs', () => {
       ],
     }, 'debug'));
     expect(args).toContain('--log-level=7');
+    expect(args).toContain('--log-level-http=7');
     expect(args).toContain('--listen-ng=127.0.0.9:2223');
     expect(args).toContain('--listen-cli=127.0.0.9:2224');
     expect(args).toContain('--dtmf-log-dest=127.0.0.9:2225');

@@ -31,6 +31,7 @@ export function rtpengineMetricsUrl(pop: PopConfig): string {
 
 export function rtpengineArgs(pop: PopConfig): string[] {
   const engine = pop.rtpengine;
+  const logLevel = rtpengineLogLevel(pop.logging.level);
   const args = [
     // Never read /etc/rtpengine/rtpengine.conf: it sets a kernel table and other ports.
     '--config-file=none',
@@ -38,7 +39,9 @@ export function rtpengineArgs(pop: PopConfig): string[] {
     '--log-stderr',
     // pino stamps each line when the supervisor logs it.
     '--no-log-timestamps',
-    `--log-level=${rtpengineLogLevel(pop.logging.level)}`,
+    `--log-level=${logLevel}`,
+    // Every /metrics scrape is an HTTP line at info; keep those to debug runs.
+    `--log-level-http=${logLevel >= 7 ? logLevel : Math.min(5, logLevel)}`,
     // No kernel module here: userspace forwarding only.
     '--table=-1',
     ...engine.interfaces.map((iface) =>
