@@ -5,8 +5,9 @@ import { z } from 'zod';
 import { popFileShape } from './pop-schema.js';
 
 export function popJsonSchema(): Record<string, unknown> {
-  // io: 'input' describes what may be written (fields with defaults are optional).
-  const generated = z.toJSONSchema(popFileShape, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  // io: 'input' describes what may be written (fields with defaults are optional);
+  // draft-07 is the dialect editors' YAML/JSON language servers support best.
+  const generated = z.toJSONSchema(popFileShape, { io: 'input', target: 'draft-7' }) as Record<string, unknown>;
   const { $schema, ...rest } = generated;
   return { $schema, title: 'VPOP POP configuration', ...rest };
 }
