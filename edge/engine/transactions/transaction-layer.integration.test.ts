@@ -197,6 +197,21 @@ describe('transaction layer over real UDP', () => {
     expect(elsewhere.inbox.messages).toHaveLength(0);
   });
 
+  it('answers an unparseable request with 400 to its Via, and ignores an unparseable ACK', async () => {
+    const engine = await startEngine();
+    const sender = await udpPeer();
+    const via = `SIP/2.0/UDP 127.0.0.1:${sender.port};branch=z9hG4bK-bad`;
+    const bad = sipRequest('OPTIONS', { uri: 'sip:edge@127.0.0.1', via, callId: 'bad' }).replace('Content-Length: 0', 'Content-Length: nine');
+    sender.send(bad, engine.udpPort);
+    const [rejected] = await sender.inbox.waitFor(isStatus(400));
+    expect(rejected!.headers.get('Call-ID')).toBe('bad');
+    expect(rejected!.headers.get('To')).toMatch(/;tag=/);
+    sender.send(bad.replace(/OPTIONS/g, 'ACK'), engine.udpPort);
+    await sleep(5 * T1);
+    expect(sender.inbox.messages).toHaveLength(1);
+    expect(engine.user.invites).toHaveLength(0);
+  });
+
   it('as a client: retransmits the INVITE until answered, ACKs a 486 itself, and passes a late 2xx up as a stray', async () => {
     const engine = await startEngine({ timerM: 6 * T1 });
     const uas = await udpPeer();
