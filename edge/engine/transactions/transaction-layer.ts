@@ -95,7 +95,6 @@ export class TransactionLayer {
       clock: options.clock ?? systemClock,
       timers: this.timers,
       transport: this.transport,
-      logger: this.logger,
       transactionTerminated: (transaction) => this.forget(transaction),
     };
   }

@@ -2,7 +2,6 @@
 // created them, where their messages go, the clock and timer values, and the
 // hand-back to the layer when they terminate.
 
-import type { Logger } from 'pino';
 import type { SipRequest, SipResponse } from '../messages/sip-message.js';
 import type { Clock, TimerCallback, TimerHandle } from '../timers/clock.js';
 import type { TimerValues } from '../timers/timer-values.js';
@@ -20,7 +19,6 @@ export interface TransactionHost {
   readonly clock: Clock;
   readonly timers: TimerValues;
   readonly transport: TransactionTransport;
-  readonly logger: Logger;
   /** Called exactly once, when the transaction enters Terminated. */
   transactionTerminated(transaction: Transaction): void;
 }
