@@ -88,6 +88,7 @@ describe('checkPopFile on broken POP files', () => {
         [5, 'engine.colour'],
       ]);
       expect(problems[0]?.message).toBe('required field "routingCore" is missing (expected object)');
+      expect(problems[3]?.message).toBe('must be at most 65535, got 70000');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -131,6 +132,22 @@ describe('checkPopFile on broken POP files', () => {
       // The loaded config keeps the paths the POP will use on its host; root only redirects the check.
       expect(loaded.tls?.certFile).toBe('/etc/vpop/pop.crt');
       expect(loaded.tls?.keyFile).toBe(join(dir, 'tls/pop.key'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('words range and list-length problems for operators', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vpop-config-'));
+    try {
+      const file = join(dir, 'ranges.yaml');
+      writeFileSync(file, readFileSync(join(fixtures, 'valid.yaml'), 'utf8')
+        .replace('allow: [127.0.0.2/32]', 'allow: []')
+        .replace('maxConcurrentCalls: 10', 'maxConcurrentCalls: 0'));
+      expect(checkPopFile(file).map((p) => [p.line, p.path, p.message])).toEqual([
+        [13, 'trunks[0].allow', 'needs at least 1 entry'],
+        [16, 'trunks[0].maxConcurrentCalls', 'must be at least 1, got 0'],
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -20,7 +20,7 @@ export { ConfigError, type ConfigProblem } from './config-problem.js';
 export type { PopConfig } from './pop-schema.js';
 
 export interface PopCheckOptions {
-  /** Check that the files the POP refers to exist (certificates, secrets, rtpengine). Default true. */
+  /** Check the files the POP refers to (certificates, keys, CA/chain, secrets, passwords). Default true. */
   checkFiles?: boolean;
   /**
    * Look up paths written as absolute (/etc/vpop/...) under this directory instead of /,
@@ -138,6 +138,13 @@ function problemsOfIssue(
       return [at(path, `expected ${issue.expected}, got ${describeValue(issue.input)}`)];
     case 'invalid_value':
       return [at(path, `${describeValue(issue.input)} is not one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`)];
+    case 'too_small':
+      if (issue.origin === 'array') return [at(path, `needs at least ${String(issue.minimum)} ${issue.minimum === 1 ? 'entry' : 'entries'}`)];
+      if (issue.origin === 'number') return [at(path, `must be at least ${String(issue.minimum)}, got ${String(issue.input)}`)];
+      return [at(path, issue.message)];
+    case 'too_big':
+      if (issue.origin === 'number') return [at(path, `must be at most ${String(issue.maximum)}, got ${String(issue.input)}`)];
+      return [at(path, issue.message)];
     default:
       return [at(path, issue.message)];
   }
