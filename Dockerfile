@@ -4,7 +4,10 @@
 # hand in this file; add a package to runtime.txt and both paths get it.
 #
 #   docker build -t vpop .
-#   docker run --network host -v /etc/vpop:/etc/vpop:ro -v /var/lib/vpop:/var/lib/vpop vpop
+#   docker run --init --network host -v /etc/vpop:/etc/vpop:ro -v /var/lib/vpop:/var/lib/vpop vpop
+#
+# --init gives the container a real PID 1 that reaps orphans; vpop itself stops its
+# children by PID on SIGTERM (docker stop).
 #
 # The POP file is mounted at /etc/vpop/pop.yaml (relative paths in it resolve against
 # /etc/vpop). Host networking is the norm: SIP and media bind the addresses the POP

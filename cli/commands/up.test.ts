@@ -164,6 +164,34 @@ describe('vpop up', () => {
     expect(output).not.toContain(CALLER_DIGITS);
   });
 
+  it('after being SIGKILLed, replaces its orphaned rtpengine on the next start', async () => {
+    const ports: Ports = {
+      sip: await freePort(), control: await freePort(), ng: await freePort(),
+      http: await freePort(), ops: await freePort(), media: await freePort(),
+    };
+    const popFile = join(dir, 'orphan.yaml');
+    writeFileSync(popFile, popYaml(join(dir, 'orphan-state'), ports));
+    const base = `http://127.0.0.1:${ports.ops}`;
+    const readyRtpengine = () => until(async () => {
+      const body = await (await fetch(`${base}/healthz`)).json() as Health;
+      return body.children[0]?.state === 'ready' ? body.children[0] : undefined;
+    }, 'rtpengine ready');
+
+    const first = spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: 'ignore' });
+    const orphan = (await readyRtpengine()).pid!;
+    process.kill(first.pid!, 'SIGKILL');
+    await exitOf(first);
+    expect(alive(orphan)).toBe(true);
+
+    child = spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: 'ignore' });
+    const second = (await readyRtpengine()).pid!;
+    expect(second).not.toBe(orphan);
+    expect(alive(orphan)).toBe(false);
+    process.kill(child.pid!, 'SIGTERM');
+    expect(await exitOf(child)).toEqual({ code: 0, signal: null });
+    expect(alive(second)).toBe(false);
+  });
+
   it('exits 2 and names file, line and field for a broken POP file', async () => {
     const popFile = join(dir, 'broken.yaml');
     const yaml = popYaml(join(dir, 'state2'), { sip: 5060, control: 9022, ng: 22222, http: 9101, ops: 70000, media: 30000 });

@@ -13,6 +13,7 @@ import { Supervisor, type ChildSpec } from '../../platform/supervisor/supervisor
 import { rtpengineMetricsUrl } from '../../media/rtpengine/rtpengine-args.js';
 import { rtpengineMetricsSource } from '../../media/rtpengine/rtpengine-metrics.js';
 import { rtpengineProcess } from '../../media/rtpengine/rtpengine-process.js';
+import { stopStaleRtpengine } from '../../media/rtpengine/stale-rtpengine.js';
 
 /** Exit status for a POP file that cannot be used (as opposed to a runtime failure). */
 const EXIT_CONFIG = 2;
@@ -73,6 +74,7 @@ export async function runUp(popFile: string): Promise<void> {
   const logger = componentLogger('vpop-up');
   mkdirSync(pop.stateDir, { recursive: true });
   mkdirSync(pop.rtpengine.recordingDir, { recursive: true });
+  await stopStaleRtpengine(pop, logger);
 
   const registry = createProcessRegistry({ pop: pop.pop.id, component: 'supervisor' });
   const supervisor = new Supervisor({ children: popProcesses(pop), registry });

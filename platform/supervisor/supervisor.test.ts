@@ -141,6 +141,19 @@ describe('Supervisor with real child processes', () => {
     expect(text).not.toContain('alice');
   });
 
+  it('reports the last output lines of a crashed child in the crash log', async () => {
+    const { supervisor } = supervise([{
+      name: 'last-words',
+      ...node("for (let k = 1; k <= 8; k++) console.error('line ' + k + ' of caller 15551234567'); setTimeout(() => process.exit(7), 50)"),
+      restart: { initialDelayMs: 60_000 },
+    }]);
+    supervisor.start();
+    await until(() => logLines('supervisor').some((line) => line.child === 'last-words' && line.code === 7), 'the crash report');
+    const report = logLines('supervisor').find((line) => line.child === 'last-words' && line.code === 7)!;
+    expect(report.lastLines).toEqual([4, 5, 6, 7, 8].map((k) => `line ${k} of caller ***67`));
+    expect(supervisor.status()[0]!.startedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
   it('keeps retrying a child whose binary does not exist, without crashing', async () => {
     const { supervisor } = supervise([{ name: 'missing', command: join(dir, 'no-such-binary'), args: [], restart: fastRestart }]);
     supervisor.start();

@@ -55,6 +55,8 @@ export interface ChildStatus {
   required: boolean;
   ready: boolean;
   restarts: number;
+  /** When the current (or last) run started, ISO 8601. */
+  startedAt: string | undefined;
   lastExit: ChildExit | undefined;
 }
 
@@ -68,6 +70,8 @@ export interface SupervisorOptions {
 }
 
 const MAX_LOGGED_LINE = 8192;
+/** Output lines kept per child so a crash report shows what the child said last. */
+const LAST_LINES_KEPT = 5;
 
 interface SupervisedChild {
   spec: ChildSpec;
@@ -82,6 +86,7 @@ interface SupervisedChild {
   probeAbort: AbortController | undefined;
   exited: Promise<void>;
   output: Logger;
+  lastLines: string[];
 }
 
 export class Supervisor {
@@ -113,6 +118,7 @@ export class Supervisor {
       probeAbort: undefined,
       exited: Promise.resolve(),
       output: childLogger(spec.name),
+      lastLines: [],
     }));
     const registers = [options.registry];
     this.up = new Gauge({ name: 'vpop_child_up', help: 'Whether the supervised child process is running (1) or not (0)', labelNames: ['child'], registers });
@@ -139,6 +145,7 @@ export class Supervisor {
       required: child.spec.required ?? true,
       ready: child.state === ChildState.Ready,
       restarts: child.restarts,
+      startedAt: child.startedAt === 0 ? undefined : new Date(child.startedAt).toISOString(),
       lastExit: child.lastExit,
     }));
   }
@@ -178,6 +185,7 @@ export class Supervisor {
     child.restartTimer = undefined;
     child.state = ChildState.Starting;
     child.startedAt = Date.now();
+    child.lastLines = [];
     const proc = spawn(spec.command, [...spec.args], {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env },
@@ -220,6 +228,8 @@ export class Supervisor {
       lines.on('line', (line) => {
         const text = line.length > MAX_LOGGED_LINE ? `${line.slice(0, MAX_LOGGED_LINE)}…[truncated]` : line;
         child.output[childLineLevel(text)]({ stream: name, childPid: proc.pid }, text);
+        child.lastLines.push(text.slice(0, 500));
+        if (child.lastLines.length > LAST_LINES_KEPT) child.lastLines.shift();
       });
     }
   }
@@ -274,7 +284,10 @@ export class Supervisor {
     child.consecutiveCrashes = consecutiveCrashesAfterExit(child.consecutiveCrashes, upForMs, child.policy);
     const delayMs = restartDelayMs(child.consecutiveCrashes, child.policy);
     child.state = ChildState.Backoff;
-    this.logger.warn({ child: name, code, signal, err: error, upForMs, restartInMs: delayMs, consecutiveCrashes: child.consecutiveCrashes }, 'child exited unexpectedly; restarting');
+    this.logger.warn({
+      child: name, code, signal, err: error, upForMs, restartInMs: delayMs,
+      consecutiveCrashes: child.consecutiveCrashes, lastLines: child.lastLines,
+    }, 'child exited unexpectedly; restarting');
     child.restartTimer = setTimeout(() => {
       if (this.stopping !== undefined) return;
       child.restarts++;
