@@ -412,9 +412,18 @@ export class ProxyCore {
 
   // --- responses --------------------------------------------------------------
 
+  /**
+   * The response as it goes upstream: our Via removed (§16.7 step 3). A correct
+   * downstream leaves exactly the Vias of the request we received; one that dropped
+   * them (some UAs answer a CANCELled INVITE with the CANCEL's single Via) gets them
+   * restored from that request, so the caller can still match the response.
+   */
   private upstreamCopy(response: SipResponse): SipResponse {
     const copy = new SipResponse(response.status, response.reason, response.headers.clone(), response.body, response.version);
     popTopVia(copy.headers);
+    if (!copy.headers.has('Via')) {
+      for (const via of this.request.headers.getAll('Via')) copy.headers.append('Via', via);
+    }
     return copy;
   }
 
