@@ -89,6 +89,18 @@ describe('popConsistencyProblems', () => {
     ]);
   });
 
+  it('reports duplicate listener, interface and phone user names at the second one', () => {
+    expect(problemsOf((input) => {
+      input.sip.listeners.push({ name: 'udp', transport: 'udp', address: '127.0.0.1', port: 5062 });
+      input.rtpengine.interfaces.push({ name: 'lo', address: '127.0.0.9' });
+      if (input.phones) input.phones.credentials = [{ username: 'agent1', password: 'x' }, { username: 'agent1', password: 'y' }];
+    })).toEqual([
+      { path: 'sip.listeners.2.name', message: 'duplicate listener name "udp" (first at index 0)' },
+      { path: 'rtpengine.interfaces.1.name', message: 'duplicate interface name "lo" (first at index 0)' },
+      { path: 'phones.credentials.1.username', message: 'duplicate phone username "agent1" (first at index 0)' },
+    ]);
+  });
+
   it('reports a routing core pointed at the edge\'s own SIP listener', () => {
     expect(problemsOf((input) => {
       input.routingCore.sipUri = 'sip:127.0.0.1:5060';
