@@ -145,6 +145,8 @@ export class StreamListener {
     server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
       const reason = classifyTlsFailure(error.code, error.message);
       failures.labels(this.name, reason).inc();
+      // With a tlsClientError listener Node leaves closing to us (a handshake timeout would otherwise linger).
+      socket.destroy();
       this.options.logger.info(
         { listener: this.name, remoteAddress: socket.remoteAddress, reason, err: error.message },
         'TLS handshake failed',

@@ -3,6 +3,7 @@
 // certificate reload, and the allow-list check before any handshake.
 import { copyFile } from 'node:fs/promises';
 import { once } from 'node:events';
+import net from 'node:net';
 import tls from 'node:tls';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -156,6 +157,16 @@ describe('TLS listener', () => {
     expect(outcome.secure).toBe(false);
     await waitFor(() => outcome.socket.destroyed, 'the old-TLS client to be closed');
     await waitForMetric(registry, 'vpop_engine_tls_handshake_failures_total', { listener: 'tls-main', reason: 'protocol-version' }, 1);
+  });
+
+  it('closes a connection that never completes its handshake, and counts it', async () => {
+    const { registry, port } = await startTls({}, { limits: { tlsHandshakeTimeoutMs: 300 } });
+    const silent = net.connect({ host: '127.0.0.1', port });
+    silent.on('error', () => undefined);
+    const started = Date.now();
+    await once(silent, 'close');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    await waitForMetric(registry, 'vpop_engine_tls_handshake_failures_total', { listener: 'tls-main', reason: 'timeout' }, 1);
   });
 
   it('refuses a TLS minimum version below 1.2 in config', async () => {

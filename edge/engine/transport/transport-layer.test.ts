@@ -352,6 +352,80 @@ describe('TCP listener', () => {
   });
 });
 
+describe('TCP connection lifecycle', () => {
+  it('reports closed connections with their origin and closes one on request', async () => {
+    const { layer, received, nextMessages, port } = await startLayer([
+      { name: 'tcp-main', transport: 'tcp', address: '127.0.0.1', allowList: LOCAL_ONLY },
+    ]);
+    const closedOrigins: MessageOrigin[] = [];
+    layer.onConnectionClosed((origin) => closedOrigins.push(origin));
+    const first = await tcpClient(port('tcp-main'), '127.0.0.1');
+    const second = await tcpClient(port('tcp-main'), '127.0.0.3');
+    first.socket.write(options('first'));
+    second.socket.write(options('second'));
+    await nextMessages(2);
+    const byAddress = (address: string) => received.find((message) => message.origin.remoteAddress === address)?.origin as MessageOrigin;
+    first.socket.destroy();
+    await waitFor(() => closedOrigins.length === 1, 'the close report');
+    expect(closedOrigins[0]).toBe(byAddress('127.0.0.1'));
+    const secondId = byAddress('127.0.0.3').connectionId as string;
+    expect(layer.hasConnection(secondId)).toBe(true);
+    expect(layer.closeConnection(secondId)).toBe(true);
+    await second.closed;
+    expect(layer.hasConnection(secondId)).toBe(false);
+    expect(layer.closeConnection(secondId)).toBe(false);
+    expect(closedOrigins).toHaveLength(2);
+  });
+
+  it('refuses connections beyond the total limit', async () => {
+    const { layer, registry, port } = await startLayer(
+      [{ name: 'tcp-main', transport: 'tcp', address: '127.0.0.1', allowList: LOCAL_ONLY }],
+      { maxConnections: 1 },
+    );
+    const first = await tcpClient(port('tcp-main'), '127.0.0.1');
+    await once(first.socket, 'connect');
+    await waitFor(() => layer.connectionCount === 1, 'the first connection');
+    const second = await tcpClient(port('tcp-main'), '127.0.0.3');
+    await second.closed;
+    expect(first.socket.destroyed).toBe(false);
+    expect(await metricValue(registry, 'vpop_engine_transport_connections_rejected_total', { listener: 'tcp-main', reason: 'max-connections' })).toBe(1);
+  });
+
+  it('closes a connection whose peer stops reading once too much is queued', async () => {
+    const { layer, registry, received, nextMessages, port } = await startLayer(
+      [{ name: 'tcp-main', transport: 'tcp', address: '127.0.0.1', allowList: LOCAL_ONLY }],
+      { maxBufferedBytes: 256 * 1024 },
+    );
+    const stalled = await tcpClient(port('tcp-main'), '127.0.0.1');
+    stalled.socket.write(options('stalled'));
+    await nextMessages(1);
+    stalled.socket.pause();
+    const origin = received[0]?.origin as MessageOrigin;
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    let failure: Error | undefined;
+    // The kernel absorbs a few MB on loopback before our own queue starts to grow.
+    for (let i = 0; i < 2000 && !failure; i++) {
+      layer
+        .send(chunk, { transport: 'tcp', address: origin.remoteAddress, port: origin.remotePort, connectionId: origin.connectionId as string })
+        .catch((error: Error) => (failure ??= error));
+      if (i % 20 === 19) await delay(1);
+    }
+    await waitFor(() => failure !== undefined, 'a refused send');
+    expect(failure?.message).toMatch(/closed/);
+    expect(layer.hasConnection(origin.connectionId as string)).toBe(false);
+    expect(await metricValue(registry, 'vpop_engine_transport_stream_errors_total', { transport: 'tcp', reason: 'send-buffer-full' })).toBe(1);
+  });
+});
+
+describe('UDP sending', () => {
+  it('refuses names and address families it has no listener for', async () => {
+    const { layer } = await startLayer([{ name: 'udp-main', transport: 'udp', address: '127.0.0.1', allowList: LOCAL_ONLY }]);
+    const data = Buffer.from('x');
+    await expect(layer.send(data, { transport: 'udp', address: 'carrier.example.net', port: 5060 })).rejects.toThrow(/must be an IP address/);
+    await expect(layer.send(data, { transport: 'udp', address: '::1', port: 5060 })).rejects.toThrow(/no UDP listener for IPv6/);
+  });
+});
+
 describe('IPv6', () => {
   it('serves UDP and TCP on ::1', async () => {
     const v6Only = AllowList.parse(['::1/128']);

@@ -51,6 +51,8 @@ export class TransportLayer {
   private readonly connections = new ConnectionTable();
   private readonly connecting = new Map<string, Promise<StreamConnection>>();
   private readonly handlers: MessageHandler[] = [];
+  private readonly closeHandlers: ((origin: MessageOrigin) => void)[] = [];
+  private bound: ListenerInfo[] = [];
   private clientTls: tls.ConnectionOptions | undefined;
   private nextConnection = 0;
   private started = false;
@@ -88,6 +90,7 @@ export class TransportLayer {
     try {
       this.clientTls = await loadClientTlsOptions(this.options.tlsClient);
       for (const listener of this.listeners) await listener.start();
+      this.bound = this.listeners.map((listener) => listener.info);
     } catch (error) {
       await Promise.all(this.listeners.map((listener) => listener.stop()));
       throw error;
@@ -106,8 +109,29 @@ export class TransportLayer {
     this.handlers.push(handler);
   }
 
+  /**
+   * Called when a TCP/TLS connection closes, for whatever reason, with the origin its
+   * messages carried (so flows and registrations bound to it can be dropped, RFC 5626).
+   */
+  onConnectionClosed(handler: (origin: MessageOrigin) => void): void {
+    this.closeHandlers.push(handler);
+  }
+
+  /** Closes one connection; false when no such connection is open. */
+  closeConnection(connectionId: string): boolean {
+    const connection = this.connections.get(connectionId);
+    if (!connection) return false;
+    connection.close();
+    return true;
+  }
+
+  /** Whether a connection with this id is still open. */
+  hasConnection(connectionId: string): boolean {
+    return this.connections.get(connectionId)?.isOpen ?? false;
+  }
+
   boundListeners(): ListenerInfo[] {
-    return this.listeners.map((listener) => listener.info);
+    return [...this.bound];
   }
 
   /**
@@ -115,7 +139,7 @@ export class TransportLayer {
    * else one of `address`'s family, else the first of that transport.
    */
   listenerFor(transport: Transport, address?: string): ListenerInfo | undefined {
-    const candidates = this.listeners.filter((listener) => listener.info.transport === transport).map((l) => l.info);
+    const candidates = this.bound.filter((info) => info.transport === transport);
     if (address === undefined) return candidates[0];
     const wanted = normalizePeerAddress(address);
     const exact = candidates.find((info) => info.address === wanted || info.publicAddress === wanted);
@@ -227,10 +251,21 @@ export class TransportLayer {
       metrics: this.metrics,
       logger: this.logger,
       deliver: this.deliver,
-      onClosed: (closed) => this.connections.remove(closed),
+      onClosed: (closed) => this.connectionClosed(closed),
     });
     this.connections.add(connection);
     return connection;
+  }
+
+  private connectionClosed(connection: StreamConnection): void {
+    this.connections.remove(connection);
+    for (const handler of this.closeHandlers) {
+      try {
+        handler(connection.origin);
+      } catch (error) {
+        this.logger.error({ err: error, connectionId: connection.id }, 'connection-closed handler threw');
+      }
+    }
   }
 
   /** One connect attempt per target at a time; concurrent sends wait for it. */
