@@ -89,6 +89,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026)', () => {
     layer.receive(responseFor(req, 503), origin('tcp'));
     expect(transport.requests('ACK')).toHaveLength(1);
     expect(txn.state).toBe(InviteClientTransactionState.Terminated);
+    expect(listener.responses.map((r) => r.response.status)).toEqual([503]);
     expect(clock.pendingTimers).toBe(0);
   });
 

@@ -75,8 +75,10 @@ export class InviteClientTransaction extends Transaction {
           this.enterAccepted();
           this.listener?.onResponse(response, this);
         } else {
+          // On reliable transports Completed ends at once and releases the listener.
+          const listener = this.listener;
           this.enterCompleted(response);
-          this.listener?.onResponse(response, this);
+          listener?.onResponse(response, this);
         }
         return;
       case InviteClientTransactionState.Completed:

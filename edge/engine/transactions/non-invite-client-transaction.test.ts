@@ -62,6 +62,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     const txn = layer.sendRequest(req, tcpTarget, listener);
     layer.receive(responseFor(req, 481), origin('tcp'));
     expect(txn.state).toBe(NonInviteClientTransactionState.Terminated);
+    expect(listener.responses.map((r) => r.response.status)).toEqual([481]);
     expect(clock.pendingTimers).toBe(0);
   });
 

@@ -55,8 +55,10 @@ export class NonInviteClientTransaction extends Transaction {
           this.state = NonInviteClientTransactionState.Proceeding;
           this.listener?.onResponse(response, this);
         } else {
+          // On reliable transports Completed ends at once and releases the listener.
+          const listener = this.listener;
           this.enterCompleted();
-          this.listener?.onResponse(response, this);
+          listener?.onResponse(response, this);
         }
         return;
       case NonInviteClientTransactionState.Completed:
