@@ -13,6 +13,8 @@ export interface StreamConnectionOptions {
   id: string;
   key: string;
   direction: 'inbound' | 'outbound';
+  /** The name an outbound TLS connection's certificate was verified against. */
+  servername?: string;
   origin: MessageOrigin & { transport: StreamTransport };
   limits: ResolvedTransportLimits;
   metrics: TransportMetrics;
@@ -28,6 +30,7 @@ export class StreamConnection {
   /** The same object accompanies every message of this connection. */
   readonly origin: MessageOrigin;
   readonly transport: StreamTransport;
+  readonly servername: string | undefined;
   private readonly framer: StreamFramer;
   private readonly maxBufferedBytes: number;
   private closed = false;
@@ -42,6 +45,7 @@ export class StreamConnection {
     this.direction = options.direction;
     this.origin = Object.freeze(options.origin);
     this.transport = options.origin.transport;
+    this.servername = options.servername;
     this.maxBufferedBytes = options.limits.maxBufferedBytes;
     const received = options.metrics.messagesReceived.labels(options.origin.listenerName, this.transport);
     const pings = options.metrics.keepAlivePings.labels(this.transport);

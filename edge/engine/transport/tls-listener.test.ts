@@ -288,6 +288,21 @@ describe('TLS listener', () => {
     expect(outbound.connectionCount).toBe(1);
   });
 
+  it('connects out with SNI and checks the server certificate against that name', async () => {
+    const named = await pki.issue({ commonName: 'sip.carrier.test', dnsNames: ['sip.carrier.test'], ipAddresses: [], usage: 'server' });
+    const { received, port } = await startTls({ certFile: named.certFile, keyFile: named.keyFile });
+    const outbound = new TransportLayer({ listeners: [], tlsClient: { caFile: pki.ca.certFile }, registry: new Registry() });
+    layers.push(outbound);
+    await outbound.start();
+    await outbound.send(Buffer.from(request('by-name')), { transport: 'tls', address: '127.0.0.1', port, servername: 'sip.carrier.test' });
+    await waitFor(() => received.length === 1, 'the request sent by name');
+    // The open connection was verified for another name, so it is not reused; a new one fails the check.
+    await expect(
+      outbound.send(Buffer.from(request('wrong-name')), { transport: 'tls', address: '127.0.0.1', port, servername: 'other.carrier.test' }),
+    ).rejects.toThrow(/cannot connect tls.*other\.carrier\.test/);
+    expect(outbound.connectionCount).toBe(1);
+  });
+
   it('refuses to connect out to a server whose certificate it does not trust', async () => {
     const { port } = await startTls();
     const outbound = new TransportLayer({ listeners: [], tlsClient: { caFile: otherPki.ca.certFile }, registry: new Registry() });

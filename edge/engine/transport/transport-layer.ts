@@ -186,8 +186,12 @@ export class TransportLayer {
     }
     const key = connectionKey(target.transport, target.address, target.port);
     const existing = this.connections.find(key);
-    if (existing?.isOpen) return existing.send(data);
-    const connection = await this.connectOnce(key, target as SendTarget & { transport: StreamTransport });
+    // A TLS connection verified for one name is not reused for another.
+    if (existing?.isOpen && (target.servername === undefined || existing.servername === target.servername)) {
+      return existing.send(data);
+    }
+    const attemptKey = target.servername === undefined ? key : `${key}|${target.servername}`;
+    const connection = await this.connectOnce(attemptKey, target as SendTarget & { transport: StreamTransport });
     return connection.send(data);
   }
 
@@ -238,6 +242,7 @@ export class TransportLayer {
     socket: net.Socket,
     direction: 'inbound' | 'outbound',
     origin: Omit<MessageOrigin, 'connectionId'> & { transport: StreamTransport },
+    servername?: string,
   ): StreamConnection {
     const id = `${origin.transport}-${(++this.nextConnection).toString(36)}`;
     const fullOrigin: MessageOrigin & { transport: StreamTransport } = { ...origin, connectionId: id };
@@ -246,6 +251,7 @@ export class TransportLayer {
       id,
       key: connectionKey(origin.transport, origin.remoteAddress, origin.remotePort),
       direction,
+      ...(servername === undefined ? {} : { servername }),
       origin: fullOrigin,
       limits: this.limits,
       metrics: this.metrics,
@@ -307,7 +313,8 @@ export class TransportLayer {
       const fail = (error: Error) => {
         cleanup();
         socket.destroy();
-        reject(new Error(`cannot connect ${target.transport} to ${host}:${target.port}: ${error.message}`));
+        const name = target.servername ? ` (${target.servername})` : '';
+        reject(new Error(`cannot connect ${target.transport} to ${host}:${target.port}${name}: ${error.message}`));
       };
       const onTimeout = () => fail(new Error(`no connection within ${this.limits.connectTimeoutMs} ms`));
       const onReady = () => {
@@ -322,7 +329,7 @@ export class TransportLayer {
             localPort: socket.localPort ?? 0,
             listenerName,
             peerCertificate,
-          }),
+          }, target.servername),
         );
       };
       const cleanup = () => {

@@ -71,6 +71,8 @@ export interface TransportLimits {
   tlsHandshakeTimeoutMs?: number;
   /** Outbound TCP/TLS connect (and handshake) timeout. Default 5000. */
   connectTimeoutMs?: number;
+  /** SO_RCVBUF asked for on UDP sockets, to ride out bursts (the kernel caps it at net.core.rmem_max). Default 4 MiB. */
+  udpReceiveBufferBytes?: number;
 }
 
 export type ResolvedTransportLimits = Required<TransportLimits>;
@@ -85,6 +87,7 @@ export const DEFAULT_TRANSPORT_LIMITS: ResolvedTransportLimits = Object.freeze({
   maxBufferedBytes: 4 * 1024 * 1024,
   tlsHandshakeTimeoutMs: 10_000,
   connectTimeoutMs: 5_000,
+  udpReceiveBufferBytes: 4 * 1024 * 1024,
 });
 
 export function resolveTransportLimits(limits: TransportLimits = {}): ResolvedTransportLimits {

@@ -86,6 +86,11 @@ export class UdpListener {
       socket.close();
       throw new Error(`UDP listener '${this.name}' cannot bind ${config.address}:${config.port}: ${error.message}`);
     });
+    try {
+      socket.setRecvBufferSize(limits.udpReceiveBufferBytes);
+    } catch (error) {
+      logger.info({ listener: this.name, err: (error as Error).message }, 'UDP receive buffer size not applied');
+    }
     const address = socket.address();
     localAddress = address.address;
     localPort = address.port;
