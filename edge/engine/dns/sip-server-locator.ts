@@ -32,11 +32,6 @@ export interface SipServerLocatorOptions {
   logger?: Logger;
 }
 
-type CachedAnswer =
-  | { kind: 'naptr'; records: NaptrRecord[] }
-  | { kind: 'srv'; records: SrvRecord[] }
-  | { kind: 'address'; addresses: string[] };
-
 // Answers that mean "the name or record type does not exist" (negative, cacheable).
 const NEGATIVE_CODES = new Set(['ENOTFOUND', 'ENODATA', 'NOTFOUND', 'NODATA']);
 
@@ -51,7 +46,7 @@ export class SipServerLocator {
   private readonly supported: SipTransport[];
   private readonly families: Array<4 | 6>;
   private readonly random: RandomSource;
-  private readonly cache: TtlCache<CachedAnswer>;
+  private readonly cache: TtlCache<unknown[]>;
   private readonly recordTtl: number;
   private readonly negativeTtl: number;
   private readonly logger: Logger;
@@ -128,42 +123,37 @@ export class SipServerLocator {
     return addresses.map((address) => ({ transport, address, port }));
   }
 
-  private async naptr(name: string): Promise<NaptrRecord[]> {
-    const key = `naptr:${name.toLowerCase()}`;
-    const cached = this.cache.get(key);
-    if (cached?.kind === 'naptr') return cached.records;
-    const records = await this.query(name, 'NAPTR', () => this.resolver.resolveNaptr(name));
-    if (records) this.cache.set(key, { kind: 'naptr', records }, records.length > 0 ? this.recordTtl : this.negativeTtl);
-    return records ?? [];
+  private naptr(name: string): Promise<NaptrRecord[]> {
+    return this.cachedQuery('NAPTR', name, () => this.resolver.resolveNaptr(name), () => this.recordTtl);
   }
 
-  private async srv(name: string): Promise<SrvRecord[]> {
-    const key = `srv:${name.toLowerCase()}`;
-    const cached = this.cache.get(key);
-    if (cached?.kind === 'srv') return cached.records;
-    const records = await this.query(name, 'SRV', () => this.resolver.resolveSrv(name));
-    if (records) this.cache.set(key, { kind: 'srv', records }, records.length > 0 ? this.recordTtl : this.negativeTtl);
-    return records ?? [];
+  private srv(name: string): Promise<SrvRecord[]> {
+    return this.cachedQuery('SRV', name, () => this.resolver.resolveSrv(name), () => this.recordTtl);
   }
 
-  // A and AAAA are cached per family with the smallest TTL the server gave.
   private async addresses(host: string): Promise<string[]> {
-    const perFamily = await Promise.all(this.families.map((family) => this.addressesOfFamily(host, family)));
-    return perFamily.flat();
+    const perFamily = await Promise.all(
+      this.families.map((family) =>
+        family === 4
+          ? this.cachedQuery('A', host, () => this.resolver.resolve4(host, { ttl: true }), smallestTtl)
+          : this.cachedQuery('AAAA', host, () => this.resolver.resolve6(host, { ttl: true }), smallestTtl),
+      ),
+    );
+    return perFamily.flat().map((record) => record.address);
   }
 
-  private async addressesOfFamily(host: string, family: 4 | 6): Promise<string[]> {
-    const key = `a${family}:${host.toLowerCase()}`;
+  /**
+   * One DNS question through the cache: positive answers live for `ttlOf(records)`
+   * seconds, negative ones for the negative TTL, failures are not remembered.
+   */
+  private async cachedQuery<T>(type: string, name: string, run: () => Promise<T[]>, ttlOf: (records: T[]) => number): Promise<T[]> {
+    const key = `${type}:${name.toLowerCase()}`;
     const cached = this.cache.get(key);
-    if (cached?.kind === 'address') return cached.addresses;
-    const records = await this.query(host, family === 4 ? 'A' : 'AAAA', () =>
-      family === 4 ? this.resolver.resolve4(host, { ttl: true }) : this.resolver.resolve6(host, { ttl: true }),
-    );
+    if (cached) return cached as T[];
+    const records = await this.query(name, type, run);
     if (!records) return [];
-    const ttl = records.length > 0 ? Math.min(...records.map((record) => record.ttl)) : this.negativeTtl;
-    const addresses = records.map((record) => record.address);
-    this.cache.set(key, { kind: 'address', addresses }, ttl);
-    return addresses;
+    this.cache.set(key, records, records.length > 0 ? ttlOf(records) : this.negativeTtl);
+    return records;
   }
 
   /** [] for a negative answer, undefined for a failure that must not be cached. */
@@ -196,6 +186,11 @@ function explicitTransport(location: UriLocation): SipTransport | undefined | nu
     default:
       return null;
   }
+}
+
+/** A and AAAA answers are kept as long as their shortest-lived record. */
+function smallestTtl(records: Array<{ ttl: number }>): number {
+  return Math.min(...records.map((record) => record.ttl));
 }
 
 function dedupe(targets: SipServerTarget[]): SipServerTarget[] {

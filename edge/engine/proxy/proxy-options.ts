@@ -1,8 +1,8 @@
-// What an app asks of the proxy, and the parsing of drachtio's `proxy` command:
-//   proxy|<stackTxnId>|<remainInDialog?>|<fullResponse?>|<followRedirects?>|
-//        <simultaneous|serial>|<provisionalTimeout>|<finalTimeout>|<dest1>|<dest2>...
-// (drachtio-srf lib/drachtio-agent.js proxy()). Timeouts are "<n>s" or "<n>ms" or empty.
+// What an app asks of the proxy, from drachtio's `proxy` command (tokenised by
+// control/control-message.ts; drachtio-srf lib/drachtio-agent.js proxy()).
+// Timeouts are "<n>s" or "<n>ms" or empty, as drachtio-server accepts them.
 
+import type { ProxyCommand as ControlProxyCommand } from '../control/control-message.js';
 import type { HeaderField } from '../messages/sip-message.js';
 
 export type ForkingMode = 'serial' | 'simultaneous';
@@ -25,11 +25,6 @@ export interface ProxyOptions {
   extraHeaders?: HeaderField[];
 }
 
-export interface ProxyCommand {
-  stackTxnId: string;
-  options: ProxyOptions;
-}
-
 /** Parse "2s" / "1500ms" into milliseconds; '' is "not set". */
 export function parseProxyTimeout(text: string): number | undefined | Error {
   if (text === '') return undefined;
@@ -40,32 +35,25 @@ export function parseProxyTimeout(text: string): number | undefined | Error {
 }
 
 /**
- * Parse the fields of a proxy command after the leading "proxy" token
- * (`fields[0]` is the stackTxnId). Extra headers come from the partial SIP message
- * that follows the command line and are passed in already parsed.
+ * ProxyOptions from a parsed drachtio `proxy` command (control/control-message.ts).
+ * Extra headers come from the partial SIP message that follows the command line.
  */
-export function parseProxyCommand(fields: readonly string[], extraHeaders: HeaderField[] = []): ProxyCommand | Error {
-  const [stackTxnId, remainInDialog, fullResponse, followRedirects, forking, provisional, final, ...destinations] = fields;
-  if (!stackTxnId) return new Error('proxy: missing stackTxnId');
-  if (forking !== 'serial' && forking !== 'simultaneous') {
-    return new Error(`proxy: forking must be 'serial' or 'simultaneous', got '${forking ?? ''}'`);
-  }
-  const provisionalTimeoutMs = parseProxyTimeout(provisional ?? '');
+export function proxyOptionsFromCommand(command: ControlProxyCommand, extraHeaders: HeaderField[] = []): ProxyOptions | Error {
+  const provisionalTimeoutMs = parseProxyTimeout(command.provisionalTimeout);
   if (provisionalTimeoutMs instanceof Error) return new Error(`proxy: provisionalTimeout: ${provisionalTimeoutMs.message}`);
-  const finalTimeoutMs = parseProxyTimeout(final ?? '');
+  const finalTimeoutMs = parseProxyTimeout(command.finalTimeout);
   if (finalTimeoutMs instanceof Error) return new Error(`proxy: finalTimeout: ${finalTimeoutMs.message}`);
-  const targets = destinations.map((destination) => destination.trim()).filter((destination) => destination !== '');
-  if (targets.length === 0) return new Error('proxy: no destination');
-
+  const destinations = command.destinations.map((destination) => destination.trim()).filter((destination) => destination !== '');
+  if (destinations.length === 0) return new Error('proxy: no destination');
   const options: ProxyOptions = {
-    destinations: targets,
-    recordRoute: remainInDialog === 'remainInDialog',
-    fullResponse: fullResponse === 'fullResponse',
-    followRedirects: followRedirects === 'followRedirects',
-    forking,
+    destinations,
+    recordRoute: command.remainInDialog,
+    fullResponse: command.fullResponse,
+    followRedirects: command.followRedirects,
+    forking: command.simultaneous ? 'simultaneous' : 'serial',
     extraHeaders,
   };
   if (provisionalTimeoutMs !== undefined) options.provisionalTimeoutMs = provisionalTimeoutMs;
   if (finalTimeoutMs !== undefined) options.finalTimeoutMs = finalTimeoutMs;
-  return { stackTxnId, options };
+  return options;
 }

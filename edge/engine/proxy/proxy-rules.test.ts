@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SipHeaders, SipResponse } from '../messages/sip-message.js';
 import { request, responseFor } from '../transactions/testing/sip-fixtures.js';
 import { isOwnUri, recordRouteValue, type ProxyLocalAddress } from './local-address.js';
-import { parseProxyCommand, parseProxyTimeout } from './proxy-options.js';
+import { parseProxyTimeout, proxyOptionsFromCommand } from './proxy-options.js';
 import { prepareForwarding, stampAttempt } from './request-forwarding.js';
 import { selectBestResponse, upstreamFinalResponse, type CandidateResponse } from './response-selection.js';
 import { isRoutedThroughUs, nextHopUri, removeOwnRoutes, routeEntries } from './route-handling.js';
@@ -155,24 +155,25 @@ describe('stray responses (RFC 3261 §16.11)', () => {
 });
 
 describe('drachtio proxy command', () => {
-  it('parses flags, forking, timeouts and destinations', () => {
-    const command = parseProxyCommand(
-      ['txn-7', 'remainInDialog', 'fullResponse', '', 'simultaneous', '2s', '1500ms', 'sip:a@127.0.0.2', 'sip:b@127.0.0.3'],
-      [{ name: 'X-Foo', value: 'bar' }],
-    );
-    expect(command).toEqual({
-      stackTxnId: 'txn-7',
-      options: {
-        destinations: ['sip:a@127.0.0.2', 'sip:b@127.0.0.3'], recordRoute: true, fullResponse: true, followRedirects: false,
-        forking: 'simultaneous', provisionalTimeoutMs: 2000, finalTimeoutMs: 1500, extraHeaders: [{ name: 'X-Foo', value: 'bar' }],
-      },
+  const command = {
+    stackTxnId: 'txn-7', remainInDialog: true, fullResponse: true, followRedirects: false, simultaneous: true,
+    provisionalTimeout: '2s', finalTimeout: '1500ms', destinations: ['sip:a@127.0.0.2', ' sip:b@127.0.0.3', ''],
+  };
+
+  it('turns flags, forking, timeouts and destinations into ProxyOptions', () => {
+    expect(proxyOptionsFromCommand(command, [{ name: 'X-Foo', value: 'bar' }])).toEqual({
+      destinations: ['sip:a@127.0.0.2', 'sip:b@127.0.0.3'], recordRoute: true, fullResponse: true, followRedirects: false,
+      forking: 'simultaneous', provisionalTimeoutMs: 2000, finalTimeoutMs: 1500, extraHeaders: [{ name: 'X-Foo', value: 'bar' }],
     });
+    const serial = proxyOptionsFromCommand({ ...command, simultaneous: false, provisionalTimeout: '', finalTimeout: '' });
+    expect(serial).toMatchObject({ forking: 'serial' });
+    expect(serial).not.toHaveProperty('provisionalTimeoutMs');
   });
 
-  it('rejects malformed commands with a reason', () => {
-    expect(parseProxyCommand(['t', '', '', '', 'parallel', '', '', 'sip:a@h'])).toBeInstanceOf(Error);
-    expect(String(parseProxyCommand(['t', '', '', '', 'serial', '2', '', 'sip:a@h']))).toContain('provisionalTimeout');
-    expect(String(parseProxyCommand(['t', '', '', '', 'serial', '', '']))).toContain('no destination');
+  it('rejects bad timeouts and missing destinations with a reason', () => {
+    expect(String(proxyOptionsFromCommand({ ...command, provisionalTimeout: '2' }))).toContain('provisionalTimeout');
+    expect(String(proxyOptionsFromCommand({ ...command, finalTimeout: '1m' }))).toContain('finalTimeout');
+    expect(String(proxyOptionsFromCommand({ ...command, destinations: [] }))).toContain('no destination');
     expect(parseProxyTimeout('')).toBeUndefined();
     expect(parseProxyTimeout('3s')).toBe(3000);
   });
