@@ -22,6 +22,14 @@ import { TransportBinding } from './transport-binding.js';
 const T1 = 40;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Poll until `condition` holds (bounded), so slow CI machines do not make timing flaky. */
+async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited >= timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
 /** A TU that answers like a tiny UAS: INVITE to "answer" gets 180+200, "manual" waits for the test. */
 class AnsweringUser implements TransactionUser {
   readonly invites: { request: SipRequest; transaction: InviteServerTransaction }[] = [];
@@ -176,11 +184,12 @@ describe('transaction layer over real UDP', () => {
     // Timer G: 486 at 0, T1, 3*T1, ...
     await viaTarget.inbox.waitFor(isStatus(486), 3);
     sender.send(sipRequest('ACK', { uri: 'sip:manual@127.0.0.1', via, callId: 'udp-busy', toTag: 'uas' }), engine.udpPort);
-    await sleep(3 * T1);
+    await until(() => transaction.state !== 'completed', 'the ACK to confirm the transaction');
+    await sleep(T1); // a 486 already in flight when the ACK arrived
     const afterAck = viaTarget.inbox.count(isStatus(486));
-    await sleep(10 * T1);
+    await until(() => transaction.state === 'terminated', 'Timer I');
+    await sleep(4 * T1);
     expect(viaTarget.inbox.count(isStatus(486))).toBe(afterAck);
-    expect(transaction.state).toBe('terminated'); // Timer I (T4 = 10*T1) has run
     expect(sender.inbox.messages).toHaveLength(0);
   });
 
@@ -228,16 +237,17 @@ describe('transaction layer over real UDP', () => {
     expect(listener.responses.map((r) => r.status)).toEqual([486]);
 
     const okInvite = buildInvite(engine, 'client-ok');
-    engine.layer.sendRequest(okInvite, { transport: 'udp', address: '127.0.0.1', port: uas.port }, listener);
+    const okTransaction = engine.layer.sendRequest(okInvite, { transport: 'udp', address: '127.0.0.1', port: uas.port }, listener);
     const [sent] = (await uas.inbox.waitFor((m) => isRequest('INVITE')(m) && m.headers.get('Call-ID') === 'client-ok')) as SipRequest[];
     const ok = sipResponse(sent!, 200, 'OK', 'a1');
     uas.send(ok, engine.udpPort);
     uas.send(ok, engine.udpPort); // a retransmission within Timer M: to the listener again
-    await sleep(3 * T1);
+    await until(() => listener.responses.length === 3, 'both 2xx at the listener');
     expect(listener.responses.map((r) => r.status)).toEqual([486, 200, 200]);
-    await sleep(6 * T1);
+    expect(okTransaction.state).toBe('accepted');
+    await until(() => okTransaction.state === 'terminated', 'Timer M');
     uas.send(ok, engine.udpPort); // after Timer M: no transaction, a stray for the TU
-    for (let i = 0; i < 50 && engine.user.strays.length === 0; i++) await sleep(20);
+    await until(() => engine.user.strays.length > 0, 'the stray 2xx');
     expect(engine.user.strays.map((r) => r.status)).toEqual([200]);
     expect(listener.responses).toHaveLength(3);
   });
@@ -289,7 +299,7 @@ describe('transaction layer over real TCP', () => {
         toTag: 'uas',
       }),
     );
-    for (let i = 0; i < 50 && engine.user.acks.length === 0; i++) await sleep(20);
+    await until(() => engine.user.acks.length > 0, 'the 2xx ACK at the TU');
     expect(engine.user.acks).toHaveLength(1);
     expect(engine.user.invites).toHaveLength(1);
     expect(engine.user.cancels).toHaveLength(0);
