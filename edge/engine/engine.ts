@@ -10,12 +10,13 @@ import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { parseSipMessage } from './messages/parse-message.js';
 import { serializeSipMessage } from './messages/serialize-message.js';
-import { SipHeaders, SipResponse, type SipMessage } from './messages/sip-message.js';
+import { SipHeaders, SipResponse, type SipMessage, type SipRequest } from './messages/sip-message.js';
 import { SipParseError } from './messages/sip-parse-error.js';
 import type { MessageLimits } from './messages/message-limits.js';
 import { TransportLayer } from './transport/transport-layer.js';
 import type { ListenerConfig, ListenerInfo, MessageOrigin, TlsClientOptions, TransportLimits, Transport } from './transport/types.js';
-import { TransactionLayer } from './transactions/transaction-layer.js';
+import { TransactionLayer, type ClientTransaction } from './transactions/transaction-layer.js';
+import type { ClientTransactionListener } from './transactions/transaction.js';
 import { isReliableProtocol, type Destination, type TransactionTransport, type TransportErrorSink } from './transactions/transaction-transport.js';
 import { topVia } from './transactions/header-fields.js';
 import { responseDestination } from './transactions/response-routing.js';
@@ -84,7 +85,8 @@ export class SipEngine {
     const layer: { current?: TransactionLayer } = {};
     const stack = {
       newBranch: () => layer.current!.newBranch(),
-      sendRequest: (...args: Parameters<TransactionLayer['sendRequest']>) => layer.current!.sendRequest(...args),
+      sendRequest: (request: SipRequest, destination: Destination, listener: ClientTransactionListener) =>
+        sendRequestDeliveringFinals(layer.current!, request, destination, listener),
       cancel: (...args: Parameters<TransactionLayer['cancel']>) => layer.current!.cancel(...args),
       sendStateless: (...args: Parameters<TransactionLayer['sendStateless']>) => layer.current!.sendStateless(...args),
     };
@@ -231,4 +233,38 @@ function phraseFor(status: number): string {
     case 513: return 'Message Too Large';
     default: return 'Bad Request';
   }
+}
+
+/**
+ * Workaround: on reliable transports the client transactions enter Terminated
+ * (Timer K/D are zero) and drop their listener before reporting the final
+ * response, so a 200 to BYE over TCP never reached the UA core. Until the
+ * transaction layer reports first, hand every response in Calling/Trying/
+ * Proceeding to the TU ourselves; the guard makes the layer's own report (once
+ * fixed) a no-op.
+ */
+function sendRequestDeliveringFinals(
+  layer: TransactionLayer, request: SipRequest, destination: Destination, listener: ClientTransactionListener,
+): ClientTransaction {
+  if (!isReliableProtocol(destination.transport)) return layer.sendRequest(request, destination, listener);
+  const delivered = new WeakSet<SipResponse>();
+  const guarded: ClientTransactionListener = {
+    onResponse: (response, transaction) => {
+      if (delivered.has(response)) return;
+      delivered.add(response);
+      listener.onResponse(response, transaction);
+    },
+    onTimeout: (transaction) => listener.onTimeout?.(transaction),
+    onTransportError: (transaction, error) => listener.onTransportError?.(transaction, error),
+  };
+  const transaction = layer.sendRequest(request, destination, guarded);
+  const receive = transaction.receiveResponse.bind(transaction);
+  transaction.receiveResponse = (response: SipResponse): void => {
+    const state: string = transaction.state;
+    if (response.status >= 200 && (state === 'calling' || state === 'trying' || state === 'proceeding')) {
+      guarded.onResponse(response, transaction);
+    }
+    receive(response);
+  };
+  return transaction;
 }

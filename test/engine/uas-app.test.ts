@@ -5,7 +5,7 @@ import { connectSrf, newSrf, type SrfApp } from './srf-app.js';
 import { describeSippRun, runSipp } from '../support/sipp.js';
 import { freePort } from '../support/free-port.js';
 
-const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+import { TEST_SDP as SDP } from './sdp.js';
 
 describe('UAS app behind the engine', () => {
   let running: RunningEngine | undefined;
