@@ -463,6 +463,20 @@ describe('listeners', () => {
     expect(layer.listenerFor('tls')).toBeUndefined();
   });
 
+  it('picks the listener of the peer address family, or one bound to the given address', async () => {
+    const { layer } = await startLayer([
+      { name: 'udp4', transport: 'udp', address: '127.0.0.1', allowList: LOCAL_ONLY },
+      { name: 'udp6', transport: 'udp', address: '::1', allowList: LOCAL_ONLY },
+      { name: 'udp4-public', transport: 'udp', address: '127.0.0.1', publicAddress: '198.51.100.7', allowList: LOCAL_ONLY },
+    ]);
+    expect(layer.listenerFor('udp', '::ffff:127.0.0.9')?.name).toBe('udp4');
+    expect(layer.listenerFor('udp', '[::1]')?.name).toBe('udp6');
+    expect(layer.listenerFor('udp', '198.51.100.7')?.name).toBe('udp4-public');
+    expect(layer.listenerFor('udp')?.name).toBe('udp4');
+    expect(layer.listenerNamed('udp6')?.family).toBe(6);
+    expect(layer.listenerNamed('nope')).toBeUndefined();
+  });
+
   it('refuses to start when a port is taken, naming the listener', async () => {
     const { port } = await startLayer([{ name: 'first', transport: 'tcp', address: '127.0.0.1', allowList: LOCAL_ONLY }]);
     const clash = new TransportLayer({

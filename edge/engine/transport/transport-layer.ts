@@ -52,7 +52,8 @@ export class TransportLayer {
   private readonly connecting = new Map<string, Promise<StreamConnection>>();
   private readonly handlers: MessageHandler[] = [];
   private readonly closeHandlers: ((origin: MessageOrigin) => void)[] = [];
-  private bound: ListenerInfo[] = [];
+  private bound: readonly ListenerInfo[] = [];
+  private boundByName = new Map<string, ListenerInfo>();
   private clientTls: tls.ConnectionOptions | undefined;
   private nextConnection = 0;
   private started = false;
@@ -90,7 +91,8 @@ export class TransportLayer {
     try {
       this.clientTls = await loadClientTlsOptions(this.options.tlsClient);
       for (const listener of this.listeners) await listener.start();
-      this.bound = this.listeners.map((listener) => listener.info);
+      this.bound = Object.freeze(this.listeners.map((listener) => listener.info));
+      this.boundByName = new Map(this.bound.map((info) => [info.name, info]));
     } catch (error) {
       await Promise.all(this.listeners.map((listener) => listener.stop()));
       throw error;
@@ -130,8 +132,14 @@ export class TransportLayer {
     return this.connections.get(connectionId)?.isOpen ?? false;
   }
 
-  boundListeners(): ListenerInfo[] {
-    return [...this.bound];
+  /** Every listener with its bound port (after start). The array is shared and frozen. */
+  boundListeners(): readonly ListenerInfo[] {
+    return this.bound;
+  }
+
+  /** A bound listener by name. */
+  listenerNamed(name: string): ListenerInfo | undefined {
+    return this.boundByName.get(name);
   }
 
   /**
@@ -139,13 +147,18 @@ export class TransportLayer {
    * else one of `address`'s family, else the first of that transport.
    */
   listenerFor(transport: Transport, address?: string): ListenerInfo | undefined {
-    const candidates = this.bound.filter((info) => info.transport === transport);
-    if (address === undefined) return candidates[0];
-    const wanted = normalizePeerAddress(address);
-    const exact = candidates.find((info) => info.address === wanted || info.publicAddress === wanted);
-    if (exact) return exact;
-    const family = addressFamily(wanted);
-    return candidates.find((info) => info.family === family) ?? candidates[0];
+    let first: ListenerInfo | undefined;
+    let sameFamily: ListenerInfo | undefined;
+    const wanted = address === undefined ? undefined : normalizePeerAddress(address);
+    const family = wanted === undefined ? 0 : addressFamily(wanted);
+    for (const info of this.bound) {
+      if (info.transport !== transport) continue;
+      if (wanted === undefined) return info;
+      if (info.address === wanted || info.publicAddress === wanted) return info;
+      first ??= info;
+      if (info.family === family) sameFamily ??= info;
+    }
+    return sameFamily ?? first;
   }
 
   /**
