@@ -1,0 +1,88 @@
+// RtpengineAnchor against a real rtpengine: SDES-SRTP carrier <-> RTP inside in both
+// directions, suite and codec trimming, delete on every path; session count back to 0.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRtpengine, type TestRtpengine } from '../testing/test-rtpengine.js';
+import { rtpSdp, srtpOffer } from '../testing/sample-sdp.js';
+import { summariseAudioOffer } from '../sdp/audio-offer-summary.js';
+import { MediaAnchorError, type MediaSideProfile } from './media-anchor.js';
+import { RtpengineAnchor } from './rtpengine-anchor.js';
+
+const inside: MediaSideProfile = { security: 'rtp', srtpSuites: [], codecs: ['PCMU', 'PCMA', 'telephone-event'] };
+const carrier: MediaSideProfile = { security: 'srtp', srtpSuites: ['AES_CM_128_HMAC_SHA1_80'], codecs: ['PCMU', 'telephone-event'] };
+
+let rtpengine: TestRtpengine;
+let anchor: RtpengineAnchor;
+beforeAll(async () => {
+  rtpengine = await startTestRtpengine();
+  anchor = new RtpengineAnchor({ ngAddress: rtpengine.ngAddress, ngPort: rtpengine.ngPort });
+});
+afterAll(async () => {
+  anchor?.close();
+  await rtpengine?.stop();
+});
+afterEach(async () => {
+  expect(await anchor.activeCalls()).toBe(0);
+});
+
+function mediaPort(sdp: string): number {
+  return Number(/^m=audio (\d+)/m.exec(sdp)?.[1]);
+}
+
+describe('RtpengineAnchor', () => {
+  it('turns a carrier SDES-SRTP offer into plain RTP inside, and the inside answer into SRTP with one crypto line', async () => {
+    const offer = srtpOffer('127.0.0.2', 40000);
+    const insideOffer = await anchor.offer({ callId: 'c1', fromTag: 'carrier', sdp: offer, toward: inside });
+    const summary = summariseAudioOffer(insideOffer);
+    expect(summary.protocol).toBe('RTP/AVP');
+    expect(summary.cryptoSuites).toEqual([]);
+    expect(summary.codecs).toEqual(['PCMU', 'PCMA', 'telephone-event']);
+    expect(insideOffer).not.toContain('127.0.0.2');
+    expect(insideOffer).not.toContain('a=ice');
+    const port = mediaPort(insideOffer);
+    expect(port).toBeGreaterThanOrEqual(rtpengine.portMin);
+    expect(port).toBeLessThanOrEqual(rtpengine.portMax);
+    expect(await anchor.activeCalls()).toBe(1);
+
+    const carrierAnswer = await anchor.answer({
+      callId: 'c1', fromTag: 'carrier', toTag: 'core', sdp: rtpSdp('127.0.0.1', 41000), toward: carrier,
+    });
+    const answered = summariseAudioOffer(carrierAnswer);
+    expect(answered.protocol).toBe('RTP/SAVP');
+    expect(answered.cryptoSuites).toEqual(['AES_CM_128_HMAC_SHA1_80']);
+    expect(carrierAnswer).not.toContain('41000');
+    expect(carrierAnswer).not.toMatch(/fingerprint|setup:/);
+    const state = await anchor.query({ callId: 'c1' });
+    expect(Object.keys(state?.packetsByTag ?? {}).sort()).toEqual(['carrier', 'core']);
+    await anchor.delete({ callId: 'c1' });
+    expect(await anchor.query({ callId: 'c1' })).toBeUndefined();
+  });
+
+  it('offers an inside RTP call to an SRTP carrier with only the trunk\'s suites and codecs', async () => {
+    const carrierTwoSuites: MediaSideProfile = { ...carrier, srtpSuites: ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'] };
+    const out = await anchor.offer({ callId: 'c2', fromTag: 'core', sdp: rtpSdp('127.0.0.1', 42000, '0 8 9 101'), toward: carrierTwoSuites });
+    const summary = summariseAudioOffer(out);
+    expect(summary.protocol).toBe('RTP/SAVP');
+    expect(summary.cryptoSuites.sort()).toEqual(['AES_CM_128_HMAC_SHA1_32', 'AES_CM_128_HMAC_SHA1_80']);
+    expect(summary.codecs).toEqual(['PCMU', 'telephone-event']);
+    expect(out).not.toMatch(/fingerprint|a=setup/);
+    const insideAnswer = await anchor.answer({ callId: 'c2', fromTag: 'core', toTag: 'carrier', sdp: srtpOffer('127.0.0.2', 43000, 'pcmu'), toward: inside });
+    expect(summariseAudioOffer(insideAnswer).protocol).toBe('RTP/AVP');
+    expect(insideAnswer).not.toContain('a=crypto');
+    await anchor.delete({ callId: 'c2', fromTag: 'core' });
+  });
+
+  it('rejects an answer for an unknown call with a MediaAnchorError, and delete of an unknown call does not throw', async () => {
+    await expect(anchor.answer({ callId: 'nope', fromTag: 'a', toTag: 'b', sdp: rtpSdp('127.0.0.1', 44000), toward: carrier }))
+      .rejects.toBeInstanceOf(MediaAnchorError);
+    await expect(anchor.delete({ callId: 'nope' })).resolves.toBeUndefined();
+  });
+
+  it('reports a dead rtpengine as MediaAnchorError within the timeout', async () => {
+    const dead = new RtpengineAnchor({ ngAddress: '127.0.0.1', ngPort: 9, timeoutMs: 300 });
+    try {
+      await expect(dead.offer({ callId: 'x', fromTag: 'a', sdp: rtpSdp('127.0.0.1', 45000), toward: carrier })).rejects.toBeInstanceOf(MediaAnchorError);
+    } finally {
+      dead.close();
+    }
+  });
+});

@@ -1,0 +1,107 @@
+// MediaAnchor over rtpengine's ng protocol (npm rtpengine-client, UDP). One client per
+// anchor; every command goes to the same rtpengine.
+import { Client, type NgResponse } from 'rtpengine-client';
+import { pino, type Logger } from 'pino';
+import { answerFlags, offerFlags } from './ng-flags.js';
+import {
+  MediaAnchorError, type MediaAnchor, type MediaAnswer, type MediaCallRef, type MediaCallState, type MediaOffer,
+} from './media-anchor.js';
+
+export interface RtpengineAnchorOptions {
+  ngAddress: string;
+  ngPort: number;
+  /** Per-command timeout in ms. */
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+export class RtpengineAnchor implements MediaAnchor {
+  private readonly client: Client;
+  private readonly target: { host: string; port: number };
+  private readonly logger: Logger;
+
+  constructor(options: RtpengineAnchorOptions) {
+    // rtpengine-client binds an IPv4 socket; keep loopback traffic on loopback.
+    this.client = new Client({
+      timeout: options.timeoutMs ?? 2000,
+      ...(options.ngAddress.startsWith('127.') ? { localAddress: '127.0.0.1' } : {}),
+    });
+    // Late answers after a timeout are reported as events; the command already failed.
+    this.client.on('error', () => {});
+    this.target = { host: options.ngAddress, port: options.ngPort };
+    this.logger = options.logger ?? pino({ level: 'silent' });
+  }
+
+  async offer(offer: MediaOffer): Promise<string> {
+    const response = await this.command('offer', () => this.client.offer(this.target, {
+      'call-id': offer.callId, 'from-tag': offer.fromTag, sdp: offer.sdp, ...offerFlags(offer.sdp, offer.toward),
+    }));
+    return sdpOf('offer', response);
+  }
+
+  async answer(answer: MediaAnswer): Promise<string> {
+    const response = await this.command('answer', () => this.client.answer(this.target, {
+      'call-id': answer.callId, 'from-tag': answer.fromTag, 'to-tag': answer.toTag, sdp: answer.sdp,
+      ...answerFlags(answer.toward),
+    }));
+    return sdpOf('answer', response);
+  }
+
+  async delete(ref: MediaCallRef): Promise<void> {
+    try {
+      await this.command('delete', () => this.client.delete(this.target, {
+        'call-id': ref.callId, ...(ref.fromTag !== undefined ? { 'from-tag': ref.fromTag } : {}), 'delete delay': 0,
+      }));
+    } catch (error) {
+      // "Unknown call-id" means it is already gone, which is what delete wants.
+      this.logger.debug({ err: error, callId: ref.callId }, 'rtpengine delete did not apply');
+    }
+  }
+
+  async query(ref: MediaCallRef): Promise<MediaCallState | undefined> {
+    let response: NgResponse;
+    try {
+      response = await this.command('query', () => this.client.query(this.target, {
+        'call-id': ref.callId, ...(ref.fromTag !== undefined ? { 'from-tag': ref.fromTag } : {}),
+      }));
+    } catch (error) {
+      if (error instanceof MediaAnchorError && /unknown call/i.test(error.reason)) return undefined;
+      throw error;
+    }
+    const created = typeof response.created === 'number' ? Math.round(Date.now() / 1000) - response.created : undefined;
+    const packetsByTag: Record<string, number> = {};
+    const tags = (response.tags ?? {}) as Record<string, { medias?: { streams?: { stats?: { packets?: number } }[] }[] }>;
+    for (const [tag, party] of Object.entries(tags)) {
+      packetsByTag[tag] = (party.medias ?? []).flatMap((media) => media.streams ?? [])
+        .reduce((sum, stream) => sum + (stream.stats?.packets ?? 0), 0);
+    }
+    return { createdSeconds: created, packetsByTag };
+  }
+
+  async activeCalls(): Promise<number> {
+    const response = await this.command('list', () => this.client.list(this.target, { limit: 100000 }));
+    return Array.isArray(response.calls) ? response.calls.length : 0;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private async command(name: string, send: () => Promise<NgResponse>): Promise<NgResponse> {
+    let response: NgResponse;
+    try {
+      response = await send();
+    } catch (error) {
+      throw new MediaAnchorError(name, error instanceof Error ? error.message : String(error));
+    }
+    if (response.result !== 'ok') {
+      throw new MediaAnchorError(name, response['error-reason'] ?? `result ${String(response.result)}`);
+    }
+    return response;
+  }
+}
+
+function sdpOf(command: string, response: NgResponse): string {
+  if (typeof response.sdp !== 'string') throw new MediaAnchorError(command, 'response has no SDP');
+  return response.sdp;
+}
