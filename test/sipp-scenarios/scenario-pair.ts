@@ -51,7 +51,7 @@ export async function runScenarioPair(options: ScenarioPairOptions): Promise<Sce
     await uas.stop();
     throw error;
   }
-  const uasResult = await Promise.race([uas.result, new Promise<undefined>((resolve) => setTimeout(resolve, 3000))]);
+  const uasResult = await Promise.race([uas.result, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 3000))]);
   const finalUas = uasResult ?? (await uas.stop());
   const report = [
     `flow ${options.flow.name} over ${options.transport}`,
