@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client } from 'rtpengine-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -190,6 +191,29 @@ describe('vpop up', () => {
     process.kill(child.pid!, 'SIGTERM');
     expect(await exitOf(child)).toEqual({ code: 0, signal: null });
     expect(alive(second)).toBe(false);
+  });
+
+  it('exits 1 without starting anything when the ops port is taken', async () => {
+    const ports: Ports = {
+      sip: await freePort(), control: await freePort(), ng: await freePort(),
+      http: await freePort(), ops: await freePort(), media: await freePort(),
+    };
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(ports.ops, '127.0.0.1', resolve));
+    try {
+      const stateDir = join(dir, 'taken-state');
+      const popFile = join(dir, 'taken.yaml');
+      writeFileSync(popFile, popYaml(stateDir, ports));
+      const blocked = spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      blocked.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+      expect(await exitOf(blocked)).toEqual({ code: 1, signal: null });
+      expect(stdout).toContain('cannot serve the ops endpoint; nothing started');
+      expect(stdout).toContain('EADDRINUSE');
+      expect(existsSync(join(stateDir, 'rtpengine.pid'))).toBe(false);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 
   it('exits 2 and names file, line and field for a broken POP file', async () => {

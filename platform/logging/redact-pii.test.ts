@@ -175,6 +175,7 @@ describe('redactValue', () => {
       callee: 18005550100,
       to: 'sip:bob.smith@127.0.0.1',
       from: '127.0.0.2', // a source address, kept
+      uri: '/metrics?pop=15551234567', // an HTTP path: kept, numbers masked
       port: 5060,
       nested: { deeper: [{ note: `customer ${CALLER} called`, user: 'alice' }] },
       raw: Buffer.from(INVITE),
@@ -188,6 +189,7 @@ describe('redactValue', () => {
     expect(redacted.caller).toBe('+***67');
     expect(redacted.callee).toBe('***00');
     expect(redacted.from).toBe('127.0.0.2');
+    expect(redacted.uri).toBe('/metrics?pop=***67');
     expect(redacted.port).toBe(5060);
     expect(value.caller).toBe(CALLER); // the input is not modified
   });

@@ -356,6 +356,7 @@ export function isPiiKey(key: string): boolean {
 export function maskIdentityField(value: unknown): unknown {
   if (typeof value === 'string') {
     if (isIP(value) !== 0) return value; // a source address, not a party
+    if (value.startsWith('/')) return redactSipText(value); // an HTTP path under `uri`
     if (value.includes(':') || value.includes('@') || value.includes('<')) {
       return maskDigitRuns(maskDisplayNames(maskUris(value)));
     }

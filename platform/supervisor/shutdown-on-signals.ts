@@ -1,4 +1,4 @@
-// How a supervising process ends: on SIGINT or SIGTERM it stops its children cleanly
+// How a supervising process ends: on SIGINT, SIGTERM or SIGHUP it stops its children cleanly
 // and exits 0; a second signal, or a crash of the supervisor itself, SIGKILLs the
 // children at once so none is left orphaned.
 import type { Logger } from '../logging/logger.js';
@@ -35,6 +35,8 @@ export function shutdownOnSignals(hooks: ShutdownHooks): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A closed terminal would otherwise kill us by signal, skipping 'exit' and orphaning children.
+  process.on('SIGHUP', onSignal);
   process.on('exit', () => hooks.killNow());
   process.on('uncaughtException', (error) => {
     hooks.logger.fatal({ err: error }, 'supervisor crashed; killing children');

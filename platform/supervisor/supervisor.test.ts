@@ -124,6 +124,32 @@ describe('Supervisor with real child processes', () => {
     await until(() => supervisor.allReady(), 'readiness after restart');
   });
 
+  it('marks a ready child that stops answering its probe unresponsive, without killing it', async () => {
+    let answering = true;
+    const { supervisor, registry } = supervise([{
+      name: 'wedged',
+      ...node('setInterval(() => {}, 1000)'),
+      readiness: () => (answering ? Promise.resolve(true) : Promise.reject(new Error('no pong'))),
+      readinessIntervalMs: 20,
+      livenessIntervalMs: 20,
+      livenessFailures: 3,
+    }]);
+    supervisor.start();
+    await until(() => supervisor.allReady(), 'readiness');
+    const pid = supervisor.status()[0]!.pid!;
+    answering = false;
+    await until(() => supervisor.status()[0]!.state === ChildState.Unresponsive, 'unresponsive');
+    expect(supervisor.healthy()).toBe(false);
+    expect(supervisor.allReady()).toBe(false);
+    expect(alive(pid)).toBe(true);
+    expect(await registry.metrics()).toContain('vpop_child_ready{child="wedged"} 0');
+    expect(logLines('supervisor').some((line) => line.child === 'wedged' && line.msg === 'child stopped answering its probe; marked unresponsive')).toBe(true);
+    answering = true;
+    await until(() => supervisor.allReady(), 'ready again');
+    expect(supervisor.status()[0]!.pid).toBe(pid);
+    expect(supervisor.status()[0]!.restarts).toBe(0);
+  });
+
   it('logs child output through the masked logger, under the child component', async () => {
     const { supervisor } = supervise([{
       name: 'chatty',

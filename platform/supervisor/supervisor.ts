@@ -18,6 +18,8 @@ export enum ChildState {
   Starting = 'starting',
   /** Running and its readiness probe passed (or it has none). */
   Ready = 'ready',
+  /** Running, was ready, but has failed its probe several times in a row since. */
+  Unresponsive = 'unresponsive',
   /** Exited unexpectedly; a restart is scheduled. */
   Backoff = 'backoff',
   /** SIGTERM sent, waiting for the exit. */
@@ -35,6 +37,10 @@ export interface ChildSpec {
   /** Resolves true once the child serves; false or a throw means "not yet". Polled. */
   readiness?: (signal: AbortSignal) => Promise<boolean>;
   readinessIntervalMs?: number;
+  /** After readiness, the probe keeps running at this interval. Default 5 s. */
+  livenessIntervalMs?: number;
+  /** Consecutive failed probes that make a ready child unresponsive. Default 3. */
+  livenessFailures?: number;
   /** A required child that is down makes /healthz fail. Default true. */
   required?: boolean;
   restart?: Partial<RestartBackoffPolicy>;
@@ -217,7 +223,7 @@ export class Supervisor {
       this.markReady(child);
     } else {
       child.probeAbort = new AbortController();
-      void this.probeUntilReady(child, proc, child.probeAbort.signal);
+      void this.probeLoop(child, proc, child.probeAbort.signal);
     }
   }
 
@@ -234,31 +240,48 @@ export class Supervisor {
     }
   }
 
-  private async probeUntilReady(child: SupervisedChild, proc: ChildProcess, signal: AbortSignal): Promise<void> {
-    const probe = child.spec.readiness;
-    const intervalMs = child.spec.readinessIntervalMs ?? 250;
+  /**
+   * Polls the probe: until it first passes (readiness), then every livenessIntervalMs.
+   * A ready child that fails livenessFailures probes in a row is marked unresponsive
+   * (not ready, not healthy) but left running: killing a wedged media server would drop
+   * every call it still carries; the operator, or its own recovery, decides.
+   */
+  private async probeLoop(child: SupervisedChild, proc: ChildProcess, signal: AbortSignal): Promise<void> {
+    const { spec } = child;
+    const probe = spec.readiness;
+    if (probe === undefined) return;
+    let failures = 0;
     let lastError: unknown;
     let warned = false;
     while (!signal.aborted && child.process === proc) {
+      let passed = false;
       try {
-        if (probe !== undefined && (await probe(signal))) {
-          if (!signal.aborted && child.process === proc && child.state === ChildState.Starting) this.markReady(child);
-          return;
-        }
+        passed = await probe(signal);
       } catch (error) {
         lastError = error;
       }
-      if (!warned && Date.now() - child.startedAt > 30_000) {
-        warned = true;
-        this.logger.warn({ child: child.spec.name, err: lastError }, 'child not ready after 30 s; still probing');
+      if (signal.aborted || child.process !== proc) return;
+      if (child.state === ChildState.Starting) {
+        if (passed) {
+          this.markReady(child);
+        } else if (!warned && Date.now() - child.startedAt > 30_000) {
+          warned = true;
+          this.logger.warn({ child: spec.name, err: lastError }, 'child not ready after 30 s; still probing');
+        }
+      } else if (child.state === ChildState.Ready || child.state === ChildState.Unresponsive) {
+        if (passed) {
+          failures = 0;
+          if (child.state === ChildState.Unresponsive) this.markReady(child);
+        } else if (++failures === (spec.livenessFailures ?? 3)) {
+          child.state = ChildState.Unresponsive;
+          this.ready.set({ child: spec.name }, 0);
+          this.logger.error({ child: spec.name, childPid: proc.pid, failures, err: lastError }, 'child stopped answering its probe; marked unresponsive');
+        }
+      } else {
+        return;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, intervalMs);
-        signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
-      });
+      const interval = child.state === ChildState.Starting ? spec.readinessIntervalMs ?? 250 : spec.livenessIntervalMs ?? 5000;
+      await sleep(interval, signal);
     }
   }
 
@@ -318,6 +341,25 @@ export class Supervisor {
     await child.exited;
     clearTimeout(killTimer);
   }
+}
+
+/** Resolves after ms, or at once when signal aborts; leaves no listener behind. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function signalPid(pid: number, signal: NodeJS.Signals): void {
