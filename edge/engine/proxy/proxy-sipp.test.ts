@@ -48,9 +48,10 @@ async function callee(address: string, scenario: string, vars: Record<string, st
 
 async function proxy(options: Omit<ProxyOptions, 'fullResponse' | 'followRedirects'> & Partial<ProxyOptions>): Promise<RunningProxy> {
   const port = await freePort('127.0.0.1');
-  running.proxy = await startTestProxy('127.0.0.1', port, ['udp'], (_request: SipRequest) => ({
-    fullResponse: true, followRedirects: false, ...options,
-  }));
+  running.proxy = await startTestProxy({
+    address: '127.0.0.1', port, transports: ['udp'],
+    route: (_request: SipRequest) => ({ fullResponse: true, followRedirects: false, ...options }),
+  });
   return running.proxy;
 }
 

@@ -35,12 +35,19 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
-export async function startTestProxy(
-  address: string,
-  port: number,
-  transports: Transport[],
-  route: (request: SipRequest) => ProxyOptions,
-): Promise<RunningProxy> {
+export interface TestProxyOptions {
+  address: string;
+  port: number;
+  /** One listener per transport, all on address:port. */
+  transports: Transport[];
+  /** The proxy options for each new INVITE (what a drachtio app's proxy command would say). */
+  route: (request: SipRequest) => ProxyOptions;
+  /** DNS servers for RFC 3263 lookups of non-numeric targets. */
+  dnsServers?: string[];
+}
+
+export async function startTestProxy(options: TestProxyOptions): Promise<RunningProxy> {
+  const { address, port, transports, route } = options;
   const allowList = AllowList.parse(['127.0.0.0/8']);
   const transport = new TransportLayer({
     listeners: transports.map((name) => ({ name, transport: name, address, port, allowList })),
@@ -83,7 +90,7 @@ export async function startTestProxy(
     transactions: transactionLayerPort(layer),
     sendStateless: (message, destination) => layer.sendStateless(message, destination),
     newBranch: () => layer.newBranch(),
-    locator: new SipServerLocator(),
+    locator: new SipServerLocator(options.dnsServers ? { servers: options.dnsServers, timeoutMs: 500, tries: 1 } : {}),
     listeners: () => transport.boundListeners().map(localAddressOfListener),
     logger: pino({ level: 'silent' }),
   });
