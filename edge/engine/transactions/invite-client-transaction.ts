@@ -4,13 +4,7 @@
 import type { SipRequest, SipResponse } from '../messages/sip-message.js';
 import type { TimerHandle } from '../timers/clock.js';
 import { ackForNon2xx } from './local-responses.js';
-import {
-  Transaction,
-  TransactionKind,
-  type ClientTransactionListener,
-  type TransactionHost,
-} from './transaction.js';
-import type { Destination } from './transaction-transport.js';
+import { ClientTransactionBase, TransactionKind } from './transaction.js';
 
 export enum InviteClientTransactionState {
   Calling = 'calling',
@@ -20,7 +14,7 @@ export enum InviteClientTransactionState {
   Terminated = 'terminated',
 }
 
-export class InviteClientTransaction extends Transaction {
+export class InviteClientTransaction extends ClientTransactionBase {
   readonly kind = TransactionKind.InviteClient;
   state = InviteClientTransactionState.Calling;
   /** The ACK sent for a non-2xx final response, resent on each retransmission of it. */
@@ -35,17 +29,6 @@ export class InviteClientTransaction extends Transaction {
   private timerCExpired = false;
   private timerD: TimerHandle | undefined;
   private timerM: TimerHandle | undefined;
-
-  constructor(
-    host: TransactionHost,
-    id: string,
-    request: SipRequest,
-    destination: Destination,
-    reliable: boolean,
-    private listener: ClientTransactionListener | undefined,
-  ) {
-    super(host, id, request, destination, reliable);
-  }
 
   /** Send the INVITE and arm Timer A (unreliable only) and Timer B. */
   start(): void {

@@ -2,12 +2,11 @@
 // (after a 2xx the transaction waits in Accepted for Timer L, absorbing
 // retransmitted INVITEs, while the TU retransmits the 2xx through it).
 
-import type { SipRequest, SipResponse } from '../messages/sip-message.js';
+import type { SipResponse } from '../messages/sip-message.js';
 import type { TimerHandle } from '../timers/clock.js';
 import { tagOf } from './header-fields.js';
 import { responseTo } from './local-responses.js';
-import { Transaction, TransactionKind, type TransactionHost } from './transaction.js';
-import type { Destination, MessageOrigin } from './transaction-transport.js';
+import { ServerTransactionBase, TransactionKind } from './transaction.js';
 
 export enum InviteServerTransactionState {
   Proceeding = 'proceeding',
@@ -17,13 +16,7 @@ export enum InviteServerTransactionState {
   Terminated = 'terminated',
 }
 
-/** What the server transaction reports to the TU through the layer. */
-export interface ServerTransactionReports {
-  serverTimedOut(transaction: Transaction): void;
-  serverTransportError(transaction: Transaction, error: Error): void;
-}
-
-export class InviteServerTransaction extends Transaction {
+export class InviteServerTransaction extends ServerTransactionBase {
   readonly kind = TransactionKind.InviteServer;
   state = InviteServerTransactionState.Proceeding;
   /** The most recent provisional or final response sent, resent on INVITE retransmissions. */
@@ -35,19 +28,6 @@ export class InviteServerTransaction extends Transaction {
   private timerH: TimerHandle | undefined;
   private timerI: TimerHandle | undefined;
   private timerL: TimerHandle | undefined;
-
-  constructor(
-    host: TransactionHost,
-    id: string,
-    request: SipRequest,
-    destination: Destination,
-    reliable: boolean,
-    /** Where the INVITE came from (listener, connection), for the TU. */
-    readonly origin: MessageOrigin,
-    private readonly reports: ServerTransactionReports,
-  ) {
-    super(host, id, request, destination, reliable);
-  }
 
   /**
    * Arm the automatic 100 Trying (§17.2.1): at once when `tryingDelay` is 0, after

@@ -1,14 +1,8 @@
 // Non-INVITE client transaction: RFC 3261 §17.1.2.
 
-import type { SipRequest, SipResponse } from '../messages/sip-message.js';
+import type { SipResponse } from '../messages/sip-message.js';
 import type { TimerHandle } from '../timers/clock.js';
-import {
-  Transaction,
-  TransactionKind,
-  type ClientTransactionListener,
-  type TransactionHost,
-} from './transaction.js';
-import type { Destination } from './transaction-transport.js';
+import { ClientTransactionBase, TransactionKind } from './transaction.js';
 
 export enum NonInviteClientTransactionState {
   Trying = 'trying',
@@ -17,7 +11,7 @@ export enum NonInviteClientTransactionState {
   Terminated = 'terminated',
 }
 
-export class NonInviteClientTransaction extends Transaction {
+export class NonInviteClientTransaction extends ClientTransactionBase {
   readonly kind = TransactionKind.NonInviteClient;
   state = NonInviteClientTransactionState.Trying;
 
@@ -25,17 +19,6 @@ export class NonInviteClientTransaction extends Transaction {
   private timerEInterval = 0;
   private timerF: TimerHandle | undefined;
   private timerK: TimerHandle | undefined;
-
-  constructor(
-    host: TransactionHost,
-    id: string,
-    request: SipRequest,
-    destination: Destination,
-    reliable: boolean,
-    private listener: ClientTransactionListener | undefined,
-  ) {
-    super(host, id, request, destination, reliable);
-  }
 
   /** Send the request and arm Timer E (unreliable only) and Timer F. */
   start(): void {

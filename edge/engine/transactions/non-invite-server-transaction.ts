@@ -1,10 +1,8 @@
 // Non-INVITE server transaction: RFC 3261 §17.2.2.
 
-import type { SipRequest, SipResponse } from '../messages/sip-message.js';
+import type { SipResponse } from '../messages/sip-message.js';
 import type { TimerHandle } from '../timers/clock.js';
-import type { ServerTransactionReports } from './invite-server-transaction.js';
-import { Transaction, TransactionKind, type TransactionHost } from './transaction.js';
-import type { Destination, MessageOrigin } from './transaction-transport.js';
+import { ServerTransactionBase, TransactionKind } from './transaction.js';
 
 export enum NonInviteServerTransactionState {
   Trying = 'trying',
@@ -13,25 +11,13 @@ export enum NonInviteServerTransactionState {
   Terminated = 'terminated',
 }
 
-export class NonInviteServerTransaction extends Transaction {
+export class NonInviteServerTransaction extends ServerTransactionBase {
   readonly kind = TransactionKind.NonInviteServer;
   state = NonInviteServerTransactionState.Trying;
   /** The most recent response sent, resent when the request is retransmitted. */
   lastResponse: SipResponse | undefined = undefined;
 
   private timerJ: TimerHandle | undefined;
-
-  constructor(
-    host: TransactionHost,
-    id: string,
-    request: SipRequest,
-    destination: Destination,
-    reliable: boolean,
-    readonly origin: MessageOrigin,
-    private readonly reports: ServerTransactionReports,
-  ) {
-    super(host, id, request, destination, reliable);
-  }
 
   /** Send a response from the TU. Returns false once a final response has been sent. */
   respond(response: SipResponse): boolean {

@@ -5,7 +5,7 @@
 import type { SipRequest, SipResponse } from '../messages/sip-message.js';
 import type { Clock, TimerCallback, TimerHandle } from '../timers/clock.js';
 import type { TimerValues } from '../timers/timer-values.js';
-import type { Destination, TransactionTransport, TransportErrorSink } from './transaction-transport.js';
+import type { Destination, MessageOrigin, TransactionTransport, TransportErrorSink } from './transaction-transport.js';
 
 export enum TransactionKind {
   InviteClient = 'invite-client',
@@ -83,7 +83,51 @@ export abstract class Transaction implements TransportErrorSink {
 export interface ClientTransactionListener {
   /** Responses the TU must see: provisionals, the final, and in Accepted every further 2xx. */
   onResponse(response: SipResponse, transaction: Transaction): void;
-  /** Timer B or F fired with no final response. */
+  /** Timer B or F fired with no final response (or Timer C, see the INVITE client). */
   onTimeout?(transaction: Transaction): void;
   onTransportError?(transaction: Transaction, error: Error): void;
+}
+
+/** The two client state machines: they send a request and report to a listener. */
+export abstract class ClientTransactionBase extends Transaction {
+  constructor(
+    host: TransactionHost,
+    id: string,
+    request: SipRequest,
+    destination: Destination,
+    reliable: boolean,
+    /** Released (set to undefined) on termination. */
+    protected listener: ClientTransactionListener | undefined,
+  ) {
+    super(host, id, request, destination, reliable);
+  }
+
+  /** Send the request and arm the state machine's first timers. */
+  abstract start(): void;
+  abstract receiveResponse(response: SipResponse): void;
+}
+
+/** What server transactions report to the TU, through the layer. */
+export interface ServerTransactionReports {
+  serverTimedOut(transaction: Transaction): void;
+  serverTransportError(transaction: Transaction, error: Error): void;
+}
+
+/** The two server state machines: created by a received request, answered by the TU. */
+export abstract class ServerTransactionBase extends Transaction {
+  constructor(
+    host: TransactionHost,
+    id: string,
+    request: SipRequest,
+    destination: Destination,
+    reliable: boolean,
+    /** Where the request came from (listener, connection), for the TU. */
+    readonly origin: MessageOrigin,
+    protected readonly reports: ServerTransactionReports,
+  ) {
+    super(host, id, request, destination, reliable);
+  }
+
+  /** Send a response from the TU; false when the state does not allow it. */
+  abstract respond(response: SipResponse): boolean;
 }
