@@ -12,7 +12,7 @@ import { ConnectionTable } from './connection-table.js';
 import { addressFamily, connectionKey, normalizePeerAddress } from './peer-address.js';
 import { StreamConnection } from './stream-connection.js';
 import { peerCertificateOf, StreamListener } from './stream-listener.js';
-import { loadClientTlsOptions } from './tls-settings.js';
+import { loadClientTlsOptions, TlsConfigError } from './tls-settings.js';
 import { TransportMetrics } from './transport-metrics.js';
 import {
   resolveTransportLimits,
@@ -178,12 +178,23 @@ export class TransportLayer {
     }
   }
 
-  /** Re-reads every TLS listener's certificate files; new connections get them, open ones are untouched. */
+  /**
+   * Re-reads every TLS listener's certificate files; new connections get them, open
+   * ones are untouched. A listener whose files are broken keeps its old certificate;
+   * the others still reload, and the error names every failure.
+   */
   async reloadCertificates(): Promise<void> {
+    const failures: string[] = [];
     for (const listener of this.listeners) {
-      if (listener instanceof StreamListener) await listener.reloadCertificates();
+      if (!(listener instanceof StreamListener)) continue;
+      await listener.reloadCertificates().catch((error: Error) => failures.push(error.message));
     }
-    if (this.options.tlsClient) this.clientTls = await loadClientTlsOptions(this.options.tlsClient);
+    if (this.options.tlsClient) {
+      await loadClientTlsOptions(this.options.tlsClient)
+        .then((options) => (this.clientTls = options))
+        .catch((error: Error) => failures.push(error.message));
+    }
+    if (failures.length > 0) throw new TlsConfigError(`certificate reload failed: ${failures.join('; ')}`);
   }
 
   /** Number of open TCP/TLS connections (both directions). */
@@ -332,6 +343,11 @@ export class TransportLayer {
       const onTimeout = () => fail(new Error(`no connection within ${this.limits.connectTimeoutMs} ms`));
       const onReady = () => {
         cleanup();
+        if (!this.started) {
+          socket.destroy();
+          reject(new Error('transport layer stopped while connecting'));
+          return;
+        }
         const peerCertificate = socket instanceof tls.TLSSocket ? peerCertificateOf(socket) : undefined;
         resolve(
           this.register(socket, 'outbound', {
