@@ -205,6 +205,16 @@ describe('ProxyCore CANCEL, redirects, limits and failover', () => {
     expect(h.statuses()).toEqual([180, 487]);
   });
 
+  it('answers 487 to a cancelled INVITE whose silent branch never got its CANCEL out', async () => {
+    const h = harness({ destinations: ['sip:a@127.0.0.3'] });
+    h.core.start();
+    await settle();
+    h.core.cancel();
+    expect(h.sent[0]!.cancels).toBe(1); // the layer holds it until a provisional that never comes
+    h.sent[0]!.listener.onTimeout(); // Timer B
+    expect(h.statuses()).toEqual([487]);
+  });
+
   it('answers 487 itself when CANCEL arrives before any branch was sent', () => {
     const h = harness({ destinations: ['sip:a@127.0.0.3', 'sip:b@127.0.0.4'] });
     h.core.start(); // DNS not yet settled: the first branch is resolving

@@ -340,9 +340,11 @@ export class ProxyCore {
   private finish(): void {
     this.state = ProxyState.Completed;
     const best = selectBestResponse(this.candidates);
-    const response = best
-      ? upstreamFinalResponse(best.response, this.candidates)
-      : this.localResponse(this.cancelled ? 487 : 408, REASONS[this.cancelled ? 487 : 408]!);
+    let response: SipResponse;
+    // A cancelled request whose branches only timed out still ends in 487 for the caller (§9.2).
+    if (this.cancelled && (!best || best.synthesized)) response = this.localResponse(487, REASONS[487]!);
+    else if (best) response = upstreamFinalResponse(best.response, this.candidates);
+    else response = this.localResponse(408, REASONS[408]!);
     this.server.respond(response);
     this.reportDone();
   }
