@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { Client } from 'rtpengine-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../test/support/free-port.js';
+import { isProcessAlive } from '../../platform/supervisor/process-alive.js';
 
 const vpop = resolve('dist/cli/vpop.js');
 const CALLER = '+15551234567';
@@ -53,14 +54,6 @@ stateDir: ${stateDir}
 `;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -118,7 +111,7 @@ describe('vpop up', () => {
     }, 'rtpengine ready in /healthz');
     const first = health.children[0]!;
     expect(first.name).toBe('rtpengine');
-    expect(alive(first.pid!)).toBe(true);
+    expect(isProcessAlive(first.pid!)).toBe(true);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     // The image's HEALTHCHECK command, against this running POP.
     const probe = spawn(process.execPath, [resolve('dist/platform/ops-http/probe-healthz.js'), popFile], { stdio: 'ignore' });
@@ -151,12 +144,12 @@ describe('vpop up', () => {
       return rtpengine?.state === 'ready' && rtpengine.pid !== first.pid ? rtpengine : undefined;
     }, 'rtpengine restarted and ready');
     expect(restarted.restarts).toBe(1);
-    expect(alive(first.pid!)).toBe(false);
+    expect(isProcessAlive(first.pid!)).toBe(false);
     expect(await (await fetch(`${base}/metrics`)).text()).toContain('vpop_child_restarts_total{child="rtpengine",pop="up-test",component="supervisor"} 1');
 
     process.kill(child.pid!, 'SIGTERM');
     expect(await exitOf(child)).toEqual({ code: 0, signal: null });
-    expect(alive(restarted.pid!)).toBe(false);
+    expect(isProcessAlive(restarted.pid!)).toBe(false);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
 
     const lines = output.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -182,15 +175,15 @@ describe('vpop up', () => {
     const orphan = (await readyRtpengine()).pid!;
     process.kill(first.pid!, 'SIGKILL');
     await exitOf(first);
-    expect(alive(orphan)).toBe(true);
+    expect(isProcessAlive(orphan)).toBe(true);
 
     child = spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: 'ignore' });
     const second = (await readyRtpengine()).pid!;
     expect(second).not.toBe(orphan);
-    expect(alive(orphan)).toBe(false);
+    expect(isProcessAlive(orphan)).toBe(false);
     process.kill(child.pid!, 'SIGTERM');
     expect(await exitOf(child)).toEqual({ code: 0, signal: null });
-    expect(alive(second)).toBe(false);
+    expect(isProcessAlive(second)).toBe(false);
   });
 
   it('exits 1 without starting anything when the ops port is taken', async () => {

@@ -12,18 +12,11 @@ import { rtpengineMetricsUrl, rtpenginePidFile } from './rtpengine-args.js';
 import { rtpengineMetricsSource } from './rtpengine-metrics.js';
 import { pingRtpengine } from './rtpengine-ping.js';
 import { rtpengineProcess } from './rtpengine-process.js';
+import { isProcessAlive } from '../../platform/supervisor/process-alive.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'vpop-rtpengine-'));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -62,7 +55,7 @@ describe('rtpengine under the supervisor', () => {
       supervisor.start();
       await until(() => supervisor.allReady(), 'rtpengine to answer ng ping');
       const pid = supervisor.status()[0]!.pid!;
-      expect(alive(pid)).toBe(true);
+      expect(isProcessAlive(pid)).toBe(true);
       expect(Number(readFileSync(rtpenginePidFile(pop), 'utf8').trim())).toBe(pid);
       expect(await pingRtpengine({ address: '127.0.0.1', port: pop.rtpengine.ngPort })).toBe(true);
 
@@ -71,7 +64,7 @@ describe('rtpengine under the supervisor', () => {
       expect(await registry.metrics()).toContain('vpop_rtpengine_up 1');
 
       await supervisor.stop();
-      expect(alive(pid)).toBe(false);
+      expect(isProcessAlive(pid)).toBe(false);
       expect(supervisor.status()[0]!.lastExit).toMatchObject({ signal: null, code: 0 });
       expect(await pingRtpengine({ address: '127.0.0.1', port: pop.rtpengine.ngPort }, 300)).toBe(false);
       expect(await metrics()).toBe('');

@@ -9,6 +9,7 @@ import { freePort } from '../../test/support/free-port.js';
 import { rtpengineArgs, rtpenginePidFile } from './rtpengine-args.js';
 import { pingRtpengine } from './rtpengine-ping.js';
 import { isRtpengineWithPidFile, stopStaleRtpengine } from './stale-rtpengine.js';
+import { isProcessAlive } from '../../platform/supervisor/process-alive.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'vpop-stale-'));
 const silent = pino({ level: 'silent' });
@@ -37,14 +38,6 @@ async function testPop() {
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('isRtpengineWithPidFile', () => {
   it('matches rtpengine with this pidfile in either flag form, nothing else', () => {
@@ -68,7 +61,7 @@ describe('stopStaleRtpengine', () => {
     expect(Number(readFileSync(rtpenginePidFile(pop), 'utf8'))).toBe(leftover.pid);
 
     expect(await stopStaleRtpengine(pop, silent)).toBe(leftover.pid);
-    expect(alive(leftover.pid!)).toBe(false);
+    expect(isProcessAlive(leftover.pid!)).toBe(false);
     expect(await pingRtpengine(target, 300)).toBe(false);
   });
 
@@ -78,7 +71,7 @@ describe('stopStaleRtpengine', () => {
     started.push(bystander);
     writeFileSync(rtpenginePidFile(pop), `${bystander.pid}\n`);
     expect(await stopStaleRtpengine(pop, silent)).toBeUndefined();
-    expect(alive(bystander.pid!)).toBe(true);
+    expect(isProcessAlive(bystander.pid!)).toBe(true);
     expect(existsSync(rtpenginePidFile(pop))).toBe(false);
   });
 

@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import type { PopConfig } from '../../platform/config/pop-schema.js';
 import { rtpenginePidFile } from './rtpengine-args.js';
+import { isProcessAlive } from '../../platform/supervisor/process-alive.js';
 
 function readPid(file: string): number | undefined {
   try {
@@ -34,18 +35,10 @@ export function isRtpengineWithPidFile(argv: readonly string[], binary: string, 
   return isRtpengine && argv.some((arg, index) => arg === `--pidfile=${pidFile}` || ((arg === '-p' || arg === '--pidfile') && argv[index + 1] === pidFile));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (alive(pid)) {
+  while (isProcessAlive(pid)) {
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

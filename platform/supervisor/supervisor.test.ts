@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { configureLogging } from '../logging/logger.js';
 import { ChildState, Supervisor, type ChildSpec } from './supervisor.js';
+import { isProcessAlive } from './process-alive.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vpop-supervisor-'));
 const logFile = join(dir, 'supervisor.log');
@@ -39,14 +40,6 @@ function logLines(component: string): Record<string, unknown>[] {
     .filter((line) => line.component === component);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 afterEach(async () => {
   await Promise.all(supervisors.splice(0).map((supervisor) => supervisor.stop()));
@@ -73,12 +66,12 @@ describe('Supervisor with real child processes', () => {
     const [status] = supervisor.status();
     expect(status?.state).toBe(ChildState.Ready);
     const pid = status!.pid!;
-    expect(alive(pid)).toBe(true);
+    expect(isProcessAlive(pid)).toBe(true);
     expect(supervisor.healthy()).toBe(true);
     expect(supervisor.allReady()).toBe(true);
     expect(await registry.metrics()).toContain('vpop_child_up{child="sleeper"} 1');
     await supervisor.stop();
-    expect(alive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
     expect(supervisor.status()[0]).toMatchObject({ state: ChildState.Stopped, lastExit: { signal: 'SIGTERM' } });
     expect(await registry.metrics()).toContain('vpop_child_up{child="sleeper"} 0');
   });
@@ -95,7 +88,7 @@ describe('Supervisor with real child processes', () => {
     const before = Date.now();
     await supervisor.stop();
     expect(Date.now() - before).toBeGreaterThanOrEqual(250);
-    expect(alive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
     expect(supervisor.status()[0]!.lastExit?.signal).toBe('SIGKILL');
   });
 
@@ -141,7 +134,7 @@ describe('Supervisor with real child processes', () => {
     await until(() => supervisor.status()[0]!.state === ChildState.Unresponsive, 'unresponsive');
     expect(supervisor.healthy()).toBe(false);
     expect(supervisor.allReady()).toBe(false);
-    expect(alive(pid)).toBe(true);
+    expect(isProcessAlive(pid)).toBe(true);
     expect(await registry.metrics()).toContain('vpop_child_ready{child="wedged"} 0');
     expect(logLines('supervisor').some((line) => line.child === 'wedged' && line.msg === 'child stopped answering its probe; marked unresponsive')).toBe(true);
     answering = true;
