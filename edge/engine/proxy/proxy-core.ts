@@ -100,6 +100,7 @@ export class ProxyCore {
       this.reporter.failed(`Rejected with ${check.reject.status} ${check.reject.reason}`);
       return;
     }
+    this.deps.metrics?.started();
     const targets = this.options.destinations.length > 0 ? this.options.destinations : [undefined];
     for (const target of targets.slice(0, this.maxTargets())) {
       this.branches.push(new ProxyBranch(this.branches.length, target));
@@ -189,6 +190,7 @@ export class ProxyCore {
       };
       const request = stampAttempt(branch.prepared!, stamp);
       const attempt = ++branch.attempt;
+      this.deps.metrics?.attempted();
       branch.destination = destination;
       branch.state = BranchState.Calling;
       this.armTimers(branch);
@@ -211,6 +213,7 @@ export class ProxyCore {
 
   private onBranchFailure(branch: ProxyBranch, attempt: number, failure: 'timeout' | 'transport'): void {
     if (branch.attempt !== attempt || !branch.active) return;
+    this.deps.metrics?.moved(failure);
     branch.lastFailure = failure;
     branch.transaction = undefined;
     if (branch.state === BranchState.Cancelling || this.cancelled || this.state !== ProxyState.Searching) {
@@ -235,6 +238,7 @@ export class ProxyCore {
     if (status === 503 && branch.state !== BranchState.Cancelling && !this.cancelled &&
         branch.nextDestination < branch.destinations.length && this.state === ProxyState.Searching) {
       this.reporter.finalResponse(response, source);
+      this.deps.metrics?.moved('503');
       this.tryNextDestination(branch);
       return;
     }
@@ -287,6 +291,7 @@ export class ProxyCore {
     this.server.respond(this.upstreamCopy(response));
     if (this.state !== ProxyState.Searching) return;
     this.state = ProxyState.Answered;
+    this.deps.metrics?.finalSent(response.status);
     for (const other of this.branches) {
       if (other === branch) continue;
       if (other.state === BranchState.Pending) other.state = BranchState.Completed;
@@ -346,6 +351,7 @@ export class ProxyCore {
     else if (best) response = upstreamFinalResponse(best.response, this.candidates);
     else response = this.localResponse(408, REASONS[408]!);
     this.server.respond(response);
+    this.deps.metrics?.finalSent(response.status);
     this.reportDone();
   }
 
@@ -389,6 +395,7 @@ export class ProxyCore {
     else branch.finalTimer = undefined;
     if (branch.state !== BranchState.Calling && branch.state !== BranchState.Proceeding) return;
     this.deps.logger.debug({ branch: branch.index, which }, 'proxy: target timed out');
+    this.deps.metrics?.moved(which === 'provisional' ? 'provisional-timeout' : 'final-timeout');
     this.abandonBranch(branch);
   }
 
@@ -397,6 +404,7 @@ export class ProxyCore {
     branch.timerC = undefined;
     if (branch.state !== BranchState.Calling && branch.state !== BranchState.Proceeding) return;
     this.deps.logger.debug({ branch: branch.index }, 'proxy: Timer C fired');
+    this.deps.metrics?.moved('timer-c');
     this.abandonBranch(branch);
   }
 

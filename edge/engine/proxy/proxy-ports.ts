@@ -8,6 +8,7 @@ import type { SipRequest, SipResponse } from '../messages/sip-message.js';
 import type { SipServerTarget } from '../dns/sip-server-target.js';
 import type { Clock } from '../timers/clock.js';
 import type { ProxyLocalAddress } from './local-address.js';
+import type { ProxyMetrics } from './proxy-metrics.js';
 
 /** The server transaction of the request being proxied (the upstream side). */
 export interface ProxyServerTransaction {
@@ -69,4 +70,5 @@ export interface ProxyDependencies {
   timerCMs?: number;
   /** Upper bound on targets per request, redirects included (default 16). */
   maxTargets?: number;
+  metrics?: ProxyMetrics;
 }

@@ -4,6 +4,7 @@
 // retransmissions statelessly.
 
 import { pino, type Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { SipRequest, SipResponse } from '../messages/sip-message.js';
 import type { SipServerTarget } from '../dns/sip-server-target.js';
 import { systemClock, type Clock } from '../timers/clock.js';
@@ -11,6 +12,7 @@ import { newTag } from '../transactions/branch.js';
 import type { ListenerInfo } from '../transport/types.js';
 import type { ProxyLocalAddress } from './local-address.js';
 import { ProxyCore } from './proxy-core.js';
+import { ProxyMetrics } from './proxy-metrics.js';
 import type { ProxyOptions } from './proxy-options.js';
 import type {
   ProxyDependencies,
@@ -35,6 +37,8 @@ export interface ProxyServiceOptions {
   logger?: Logger;
   timerCMs?: number;
   maxTargets?: number;
+  /** Registers the proxy's counters on this registry (never the global one). */
+  registry?: Registry;
 }
 
 /** Options for routing an in-dialog request: one target (its Request-URI), no Record-Route. */
@@ -58,9 +62,11 @@ function sameFamily(a: string, b: string): boolean {
 export class ProxyService {
   private readonly cores = new WeakMap<object, ProxyCore>();
   private readonly logger: Logger;
+  private readonly metrics: ProxyMetrics | undefined;
 
   constructor(private readonly options: ProxyServiceOptions) {
     this.logger = options.logger ?? pino({ level: 'silent' });
+    this.metrics = options.registry ? new ProxyMetrics(options.registry) : undefined;
   }
 
   /**
@@ -144,6 +150,7 @@ export class ProxyService {
     };
     if (this.options.timerCMs !== undefined) deps.timerCMs = this.options.timerCMs;
     if (this.options.maxTargets !== undefined) deps.maxTargets = this.options.maxTargets;
+    if (this.metrics) deps.metrics = this.metrics;
     return deps;
   }
 }

@@ -4,6 +4,7 @@
 // follows the Route headers of record-routed dialogs. Test-only.
 
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { AllowList } from '../../allow-list/allow-list.js';
 import { SipServerLocator } from '../../dns/sip-server-locator.js';
 import { parseSipMessage } from '../../messages/parse-message.js';
@@ -32,6 +33,8 @@ export interface RunningProxy {
   address: string;
   port: number;
   events: ProxyEvent[];
+  /** The proxy's Prometheus exposition text. */
+  metrics(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -86,6 +89,7 @@ export async function startTestProxy(options: TestProxyOptions): Promise<Running
     onTransportError: () => {},
   };
   const layer = new TransactionLayer({ transport: wire, user });
+  const registry = new Registry();
   holder.service = new ProxyService({
     transactions: transactionLayerPort(layer),
     sendStateless: (message, destination) => layer.sendStateless(message, destination),
@@ -93,6 +97,7 @@ export async function startTestProxy(options: TestProxyOptions): Promise<Running
     locator: new SipServerLocator(options.dnsServers ? { servers: options.dnsServers, timeoutMs: 500, tries: 1 } : {}),
     listeners: () => transport.boundListeners().map(localAddressOfListener),
     logger: pino({ level: 'silent' }),
+    registry,
   });
   transport.onMessage((raw, origin) => {
     try {
@@ -106,6 +111,7 @@ export async function startTestProxy(options: TestProxyOptions): Promise<Running
     address,
     port,
     events,
+    metrics: () => registry.metrics(),
     stop: async () => {
       layer.close();
       await transport.stop();
