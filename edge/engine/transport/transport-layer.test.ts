@@ -352,6 +352,26 @@ describe('TCP listener', () => {
   });
 });
 
+describe('TCP framing under load', () => {
+  it('delivers a thousand messages written in uneven pieces, in order', async () => {
+    const { received, nextMessages, port } = await startLayer([
+      { name: 'tcp-main', transport: 'tcp', address: '127.0.0.1', allowList: LOCAL_ONLY },
+    ]);
+    const carrier = await tcpClient(port('tcp-main'), '127.0.0.1');
+    await once(carrier.socket, 'connect');
+    const texts = Array.from({ length: 1000 }, (_, i) => options(`m${i}`, i % 3 === 0 ? `v=0\r\ns=${'x'.repeat(i % 200)}\r\n` : ''));
+    const stream = Buffer.from(texts.join(''));
+    let at = 0;
+    for (let piece = 1; at < stream.length; piece = (piece * 7 + 3) % 1500) {
+      carrier.socket.write(stream.subarray(at, at + piece + 1));
+      at += piece + 1;
+    }
+    await nextMessages(1000);
+    expect(received).toHaveLength(1000);
+    expect(received.map((message) => message.raw)).toEqual(texts);
+  });
+});
+
 describe('TCP connection lifecycle', () => {
   it('reports closed connections with their origin and closes one on request', async () => {
     const { layer, received, nextMessages, port } = await startLayer([
@@ -427,6 +447,21 @@ describe('UDP sending', () => {
 });
 
 describe('IPv6', () => {
+  it('drops v6 datagrams that a v4-only list does not cover', async () => {
+    const { registry, received, port } = await startLayer([
+      { name: 'udp6', transport: 'udp', address: '::1', allowList: LOCAL_ONLY },
+    ]);
+    const udp = await udpClient('::1');
+    await udpSend(udp.socket, options('v6-unlisted'), port('udp6'), '::1');
+    let drops = 0;
+    for (let i = 0; i < 100 && drops === 0; i++) {
+      await delay(20);
+      drops = await metricValue(registry, 'vpop_engine_allowlist_drops_total', { listener: 'udp6', transport: 'udp' });
+    }
+    expect(drops).toBe(1);
+    expect(received).toEqual([]);
+  });
+
   it('serves UDP and TCP on ::1', async () => {
     const v6Only = AllowList.parse(['::1/128']);
     const { layer, received, nextMessages, port } = await startLayer([
