@@ -33,7 +33,7 @@ describe('FakeClock', () => {
   it('does not fire cleared timers', () => {
     const clock = new FakeClock();
     let fired = 0;
-    const handle = clock.setTimer(10, () => fired++, undefined);
+    const handle = clock.setTimer(10, () => fired++);
     clock.clearTimer(handle);
     clock.advance(100);
     expect(fired).toBe(0);

@@ -16,13 +16,15 @@ export interface Clock {
   /** Milliseconds on a monotonic scale (only differences are meaningful). */
   now(): number;
   setTimer<A>(ms: number, fn: TimerCallback<A>, arg: A): TimerHandle;
+  /** Convenience form for code off the hot path. */
+  setTimer(ms: number, fn: () => void): TimerHandle;
   clearTimer(handle: TimerHandle): void;
 }
 
 /** Real time: performance.now() and Node timers. Timers never keep the process alive. */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimer<A>(ms: number, fn: TimerCallback<A>, arg: A): TimerHandle {
+  setTimer(ms: number, fn: TimerCallback<unknown>, arg?: unknown): TimerHandle {
     const timeout = setTimeout(fn, ms, arg);
     timeout.unref();
     return timeout;
@@ -59,11 +61,13 @@ export class FakeClock implements Clock {
     return this.current;
   }
 
-  setTimer<A>(ms: number, fn: TimerCallback<A>, arg: A): TimerHandle {
+  setTimer<A>(ms: number, fn: TimerCallback<A>, arg: A): TimerHandle;
+  setTimer(ms: number, fn: () => void): TimerHandle;
+  setTimer(ms: number, fn: TimerCallback<unknown>, arg?: unknown): TimerHandle {
     const timer: FakeTimer = {
       due: this.current + Math.max(0, ms),
       seq: this.seq++,
-      fn: fn as TimerCallback<unknown>,
+      fn,
       arg,
       cancelled: false,
     };
