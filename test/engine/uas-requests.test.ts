@@ -1,0 +1,81 @@
+// OPTIONS and CANCEL handled by drachtio-srf apps through the engine, with SIPp callers.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestEngine, TEST_SECRET, type RunningEngine } from './engine-harness.js';
+import { connectSrf, newSrf, type SrfApp } from './srf-app.js';
+import { describeSippRun, runSipp } from '../support/sipp.js';
+import { freePort } from '../support/free-port.js';
+import { SIPP_FLOWS, DIALLED_NUMBER } from '../sipp-scenarios/flows.js';
+
+const LINGER_TIMERS = { timerD: 300, timerI: 300, timerJ: 300, timerK: 300, timerL: 300, timerM: 300 };
+
+function flowFile(name: string): string {
+  const flow = SIPP_FLOWS.find((candidate) => candidate.name === name);
+  if (!flow) throw new Error(`no SIPp flow ${name}`);
+  return flow.uac;
+}
+
+interface CancellableRequest {
+  on(event: 'cancel', listener: () => void): void;
+}
+
+describe('OPTIONS and CANCEL through the engine', () => {
+  let running: RunningEngine | undefined;
+  let srf: SrfApp | undefined;
+  afterEach(async () => {
+    srf?.disconnect();
+    srf = undefined;
+    await running?.stop();
+    running = undefined;
+  });
+
+  async function caller(name: string, calls: number) {
+    return runSipp({
+      scenario: flowFile(name), target: `127.0.0.1:${running!.sipPort}`, localAddress: '127.0.0.1', localPort: await freePort(),
+      transport: 'u1', calls, rate: 20, timeoutSeconds: 20, service: DIALLED_NUMBER,
+    });
+  }
+
+  it('lets an app answer OPTIONS', async () => {
+    running = await startTestEngine({ timers: LINGER_TIMERS });
+    const app = newSrf();
+    srf = app;
+    let seen = 0;
+    app.options(((_req: unknown, res: { send(status: number): void }) => {
+      seen++;
+      res.send(200);
+    }) as never);
+    await connectSrf(app, running.controlPort, TEST_SECRET);
+    await expect.poll(() => running!.engine.control.routes.appsFor('options').length).toBe(1);
+    const result = await caller('options', 3);
+    expect(result.statistics?.successfulCalls, await describeSippRun('options', result)).toBe(3);
+    expect(seen).toBe(3);
+  });
+
+  it('answers 503 to a request no app routed', async () => {
+    running = await startTestEngine({ timers: LINGER_TIMERS });
+    const result = await caller('options', 1);
+    expect(result.statistics?.failedCalls).toBe(1);
+    expect(result.statistics?.failuresByCause).toMatchObject({ FailedUnexpectedMessage: 1 });
+    const metrics = await running.engine.registry.getSingleMetricAsString('vpop_engine_sip_messages_total');
+    expect(metrics).toContain('vpop_engine_sip_messages_total{direction="out",method="OPTIONS",status="503"} 1');
+  });
+
+  it('answers a CANCEL before the app answers: 200 to CANCEL, 487 to INVITE, and the app sees the cancel', async () => {
+    running = await startTestEngine({ timers: LINGER_TIMERS });
+    const app = newSrf();
+    srf = app;
+    let cancelled = 0;
+    app.invite(((req: CancellableRequest, res: { send(status: number): void }) => {
+      res.send(180);
+      req.on('cancel', () => { cancelled++; });
+    }) as never);
+    await connectSrf(app, running.controlPort, TEST_SECRET);
+    await expect.poll(() => running!.engine.control.routes.appsFor('invite').length).toBe(1);
+    const result = await caller('cancel', 3);
+    expect(result.statistics?.successfulCalls, await describeSippRun('cancel', result)).toBe(3);
+    await expect.poll(() => cancelled).toBe(3);
+    expect(running.engine.ua.dialogs.size).toBe(0);
+    expect(running.engine.ua.pendingServerRequests).toBe(0);
+    await expect.poll(() => Object.values(running!.engine.transactions.activeTransactions).reduce((a, b) => a + b, 0), { timeout: 5000 }).toBe(0);
+  });
+});
