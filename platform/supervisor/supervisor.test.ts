@@ -173,6 +173,18 @@ describe('Supervisor with real child processes', () => {
     expect(supervisor.status()[0]!.startedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
+  it('cuts a child\'s endless line instead of buffering it', async () => {
+    const { supervisor } = supervise([{
+      name: 'flood',
+      ...node("process.stdout.write('y'.repeat(3_000_000)); process.stdout.write('\\nafter the flood\\n'); setInterval(() => {}, 1000)"),
+    }]);
+    supervisor.start();
+    await until(() => logLines('flood').some((line) => line.msg === 'after the flood'), 'the line after the flood');
+    const lines = logLines('flood');
+    expect(lines).toHaveLength(2);
+    expect(String(lines[0]!.msg)).toMatch(/^y{8192}…\[truncated\]$/);
+  });
+
   it('keeps retrying a child whose binary does not exist, without crashing', async () => {
     const { supervisor } = supervise([{ name: 'missing', command: join(dir, 'no-such-binary'), args: [], restart: fastRestart }]);
     supervisor.start();

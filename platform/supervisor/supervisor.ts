@@ -2,9 +2,9 @@
 // their output through pino (so it is PII-masked), restarts crashed ones with backoff,
 // and stops them all by PID (SIGTERM, then SIGKILL after a grace period).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { componentLogger, type Logger } from '../logging/logger.js';
+import { BoundedLineSplitter } from './bounded-line-splitter.js';
 import { childLineLevel } from './child-log-level.js';
 import {
   consecutiveCrashesAfterExit,
@@ -230,13 +230,17 @@ export class Supervisor {
   private captureOutput(child: SupervisedChild, proc: ChildProcess): void {
     for (const [stream, name] of [[proc.stdout, 'stdout'], [proc.stderr, 'stderr']] as const) {
       if (stream === null) continue;
-      const lines = createInterface({ input: stream, crlfDelay: Infinity });
-      lines.on('line', (line) => {
-        const text = line.length > MAX_LOGGED_LINE ? `${line.slice(0, MAX_LOGGED_LINE)}…[truncated]` : line;
-        child.output[childLineLevel(text)]({ stream: name, childPid: proc.pid }, text);
-        child.lastLines.push(text.slice(0, 500));
-        if (child.lastLines.length > LAST_LINES_KEPT) child.lastLines.shift();
-      });
+      const splitter = new BoundedLineSplitter(MAX_LOGGED_LINE);
+      const log = (lines: string[]): void => {
+        for (const text of lines) {
+          child.output[childLineLevel(text)]({ stream: name, childPid: proc.pid }, text);
+          child.lastLines.push(text.slice(0, 500));
+          if (child.lastLines.length > LAST_LINES_KEPT) child.lastLines.shift();
+        }
+      };
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => log(splitter.push(chunk)));
+      stream.on('end', () => log(splitter.end()));
     }
   }
 
