@@ -155,6 +155,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026)', () => {
     const req = invite();
     const txn = layer.sendRequest(req, udpTarget, listener) as InviteClientTransaction;
     expect(layer.cancel(txn, listener, [['Reason', 'SIP;cause=487']])).toBe('pending');
+    expect(layer.cancel(txn, listener)).toBe('pending');
     expect(transport.requests('CANCEL')).toHaveLength(0);
     layer.receive(responseFor(req, 180), origin());
     const [cancel] = transport.requests('CANCEL');
@@ -164,6 +165,8 @@ describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026)', () => {
     expect(cancel!.headers.get('To')).toBe(req.headers.get('To'));
     expect(cancel!.headers.get('CSeq')).toBe('1 CANCEL');
     expect(cancel!.headers.get('Reason')).toBe('SIP;cause=487');
+    expect(layer.cancel(txn, listener)).toBe('sent');
+    expect(transport.requests('CANCEL')).toHaveLength(1);
     expect(layer.activeTransactions[TransactionKind.NonInviteClient]).toBe(1);
     // The CANCEL's 200 matches the CANCEL transaction, not the INVITE (same branch, other method).
     layer.receive(responseFor(cancel!, 200), origin());
@@ -171,5 +174,21 @@ describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026)', () => {
     layer.receive(responseFor(req, 487), origin());
     expect(txn.state).toBe(InviteClientTransactionState.Completed);
     expect(layer.cancel(txn, listener)).toBe('too-late');
+  });
+
+  it('a CANCEL in Proceeding goes out at once; one waiting in Calling is dropped if a final arrives first', () => {
+    const { transport, layer, listener } = harness();
+    const ringing = invite('z9hG4bK-ict-c1');
+    const ringingTxn = layer.sendRequest(ringing, udpTarget, listener) as InviteClientTransaction;
+    layer.receive(responseFor(ringing, 180), origin());
+    expect(layer.cancel(ringingTxn, listener)).toBe('sent');
+    expect(transport.requests('CANCEL')).toHaveLength(1);
+
+    const rejected = invite('z9hG4bK-ict-c2');
+    const rejectedTxn = layer.sendRequest(rejected, udpTarget, listener) as InviteClientTransaction;
+    expect(layer.cancel(rejectedTxn, listener)).toBe('pending');
+    layer.receive(responseFor(rejected, 486), origin());
+    expect(transport.requests('CANCEL')).toHaveLength(1);
+    expect(layer.cancel(rejectedTxn, listener)).toBe('too-late');
   });
 });

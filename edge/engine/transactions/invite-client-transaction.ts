@@ -21,6 +21,8 @@ export class InviteClientTransaction extends ClientTransactionBase {
   ack: SipRequest | undefined = undefined;
   /** Run once when the first provisional arrives: a CANCEL waiting for it (§9.1). */
   onFirstProvisional: (() => void) | undefined = undefined;
+  /** Set by layer.cancel(): a CANCEL has been sent or is waiting, so a second one is not. */
+  cancelRequested = false;
 
   private timerA: TimerHandle | undefined;
   private timerAInterval = 0;

@@ -145,20 +145,26 @@ export class TransactionLayer {
 
   /**
    * CANCEL a pending INVITE client transaction (§9.1). Before any provisional the
-   * CANCEL waits for one; after a final response it is not sent.
+   * CANCEL waits for one; after a final response it is not sent. Idempotent: a
+   * second call sends nothing more.
    */
   cancel(
     invite: InviteClientTransaction,
     listener: ClientTransactionListener,
     extraHeaders: Iterable<[string, string]> = [],
   ): CancelOutcome {
+    if (invite.cancelRequested) {
+      return invite.state === 'calling' ? 'pending' : invite.state === 'proceeding' ? 'sent' : 'too-late';
+    }
     switch (invite.state) {
       case 'calling':
+        invite.cancelRequested = true;
         invite.onFirstProvisional = () => {
           this.sendRequest(cancelFor(invite.request, extraHeaders), invite.destination, listener);
         };
         return 'pending';
       case 'proceeding':
+        invite.cancelRequested = true;
         this.sendRequest(cancelFor(invite.request, extraHeaders), invite.destination, listener);
         return 'sent';
       default:
