@@ -11,7 +11,7 @@
 import { SipHeaders, SipRequest, SipResponse, canonicalHeaderName, type SipMessage } from './sip-message.js';
 import { SipParseError, type PartialMessage, type SipParseStatus } from './sip-parse-error.js';
 import { DEFAULT_MESSAGE_LIMITS, type MessageLimits } from './message-limits.js';
-import { isLws, isToken, trimLws } from './headers/char-classes.js';
+import { TOKEN, isClass, isLws, isToken, trimLws } from './headers/char-classes.js';
 import { parseCSeq } from './headers/cseq.js';
 import { splitHeaderList } from './headers/header-list.js';
 import { parseNameAddr } from './headers/name-addr.js';
@@ -110,6 +110,9 @@ function collect(text: string, limits: MessageLimits, into: Collected): void {
   let pos = 0;
   let first = true;
   let lastIndex = -1;
+  // Position of the next CR, looked up again only once passed, so the bare-CR
+  // check stays linear in the header size.
+  let nextCr = text.indexOf('\r');
   while (pos < text.length) {
     let lf = text.indexOf('\n', pos);
     if (lf === -1) lf = text.length;
@@ -126,14 +129,15 @@ function collect(text: string, limits: MessageLimits, into: Collected): void {
       }
       fail(`header line longer than ${limits.maxLineBytes} characters`, 513);
     }
-    const line = text.slice(pos, end);
-    pos = lf + 1;
     // A CR not followed by LF would let two parsers disagree on line ends.
     // (NUL is legal inside a quoted-pair, RFC 4475 §3.1.1.2, so it is left to the grammar.)
-    if (line.indexOf('\r') !== -1) fail('bare CR in header section');
+    if (nextCr !== -1 && nextCr < end) fail('bare CR in header section');
+    const lineStart = pos;
+    pos = lf + 1;
+    if (nextCr !== -1 && nextCr < pos) nextCr = text.indexOf('\r', pos);
     if (first) {
       first = false;
-      const start = parseStartLine(line);
+      const start = parseStartLine(text.slice(lineStart, end));
       into.start = start;
       if (start.kind === 'request') {
         checkRequestUri(start.uri);
@@ -142,31 +146,55 @@ function collect(text: string, limits: MessageLimits, into: Collected): void {
       }
       continue;
     }
-    if (line.length === 0) fail('empty line inside the header section');
-    const c0 = line.charCodeAt(0);
+    if (end === lineStart) fail('empty line inside the header section');
+    const c0 = text.charCodeAt(lineStart);
     if (c0 === 0x20 || c0 === 0x09) {
       // Folded continuation (LWS): joins the previous field with one space.
       if (lastIndex === -1) fail('continuation line before any header');
-      const more = trimLws(line);
+      const more = trimLws(text.slice(lineStart, end));
       if (more.length > 0) {
         const prev = into.values[lastIndex]!;
         into.values[lastIndex] = prev.length === 0 ? more : `${prev} ${more}`;
       }
       continue;
     }
-    const colon = line.indexOf(':');
-    if (colon === -1) fail('header line without a colon');
-    let nameEnd = colon;
-    while (nameEnd > 0 && (line.charCodeAt(nameEnd - 1) === 0x20 || line.charCodeAt(nameEnd - 1) === 0x09)) nameEnd--;
-    const name = line.slice(0, nameEnd);
-    if (!isToken(name)) fail('invalid header name');
+    let nameEnd = lineStart;
+    while (nameEnd < end && isClass(text.charCodeAt(nameEnd), TOKEN)) nameEnd++;
+    if (nameEnd === lineStart) fail('invalid header name');
+    let colon = nameEnd;
+    while (colon < end && (text.charCodeAt(colon) === 0x20 || text.charCodeAt(colon) === 0x09)) colon++;
+    if (colon === end || text.charCodeAt(colon) !== 0x3a) {
+      fail(colon === end ? 'header line without a colon' : 'invalid header name');
+    }
     if (into.names.length >= limits.maxHeaders) fail(`more than ${limits.maxHeaders} header fields`, 513);
-    const canonical = canonicalHeaderName(name);
-    into.names.push(canonical);
-    into.keys.push(canonical.toLowerCase());
-    into.values.push(trimLws(line.slice(colon + 1)));
+    const key = headerKey(text.slice(lineStart, nameEnd));
+    into.names.push(key.canonical);
+    into.keys.push(key.lower);
+    let valueStart = colon + 1;
+    let valueEnd = end;
+    while (valueStart < valueEnd && isLws(text.charCodeAt(valueStart))) valueStart++;
+    while (valueEnd > valueStart && isLws(text.charCodeAt(valueEnd - 1))) valueEnd--;
+    into.values.push(text.slice(valueStart, valueEnd));
     lastIndex = into.values.length - 1;
   }
+}
+
+interface HeaderKey {
+  canonical: string;
+  lower: string;
+}
+
+/** Header names as spelled on the wire, mapped to their canonical and lookup forms. */
+const headerKeys = new Map<string, HeaderKey>();
+const MAX_CACHED_HEADER_NAMES = 512; // names are attacker-chosen: keep the cache bounded
+
+function headerKey(name: string): HeaderKey {
+  const cached = headerKeys.get(name);
+  if (cached) return cached;
+  const canonical = canonicalHeaderName(name);
+  const key = { canonical, lower: canonical.toLowerCase() };
+  if (headerKeys.size < MAX_CACHED_HEADER_NAMES) headerKeys.set(name, key);
+  return key;
 }
 
 function partialOf(collected: Collected): PartialMessage {
@@ -194,7 +222,22 @@ function toError(failure: Failure, collected: Collected): SipParseError {
   let status: SipParseStatus | undefined;
   if (failure.status === 'request-default') status = collected.start?.kind === 'request' ? 400 : undefined;
   else status = collected.start?.kind === 'request' ? failure.status : undefined;
-  return new SipParseError(failure.reason, status, partialOf(collected));
+  return withoutStack(() => new SipParseError(failure.reason, status, partialOf(collected)));
+}
+
+/**
+ * Build an error without capturing a stack trace: bad input is routine (scanners,
+ * attacks), the stack says nothing about it, and capturing it was the largest
+ * single cost of rejecting a message.
+ */
+function withoutStack<T>(build: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return build();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** Parse a non-negative decimal of at most `maxDigits` digits; -1 if not 1*DIGIT. */
