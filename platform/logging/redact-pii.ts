@@ -43,13 +43,17 @@ function looksMasked(value: string): boolean {
 /** Masks a phone number (any formatting: '+1 (555) 123-4567', '15551234567'). */
 export function maskNumber(value: string): string {
   if (looksMasked(value)) return value;
-  let digits = '';
-  for (let i = 0; i < value.length; i++) {
-    if (isDigit(value.charCodeAt(i))) digits += value[i];
+  // From the end: the kept tail, and whether there are enough digits to keep it.
+  let tail = '';
+  let digits = 0;
+  for (let i = value.length - 1; i >= 0 && digits < MIN_DIGITS_TO_KEEP_TAIL; i--) {
+    if (!isDigit(value.charCodeAt(i))) continue;
+    if (digits < KEPT_TAIL) tail = (value[i] as string) + tail;
+    digits++;
   }
   const plus = value.trimStart().startsWith('+') ? '+' : '';
-  if (digits.length < MIN_DIGITS_TO_KEEP_TAIL) return plus + MASK;
-  return plus + MASK + digits.slice(-KEPT_TAIL);
+  if (digits < MIN_DIGITS_TO_KEEP_TAIL) return plus + MASK;
+  return plus + MASK + tail;
 }
 
 function isPhoneLike(value: string): boolean {
