@@ -1,0 +1,39 @@
+// SIPp as a plain-RTP carrier (127.0.0.4, UDP) through engine + SBC + rtpengine to a SIPp
+// stand-in core: calls bridged, trusted headers handed over, CDRs written, limits applied.
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { describeSippRun, runSipp, startSipp, type SippProcess } from '../support/sipp.js';
+import { freePort } from '../support/free-port.js';
+import { startTestEdge, type TestEdge } from './support/sbc-harness.js';
+
+describe('SBC with SIPp on the plain trunk', () => {
+  let edge: TestEdge | undefined;
+  let core: SippProcess | undefined;
+  afterEach(async () => {
+    await core?.stop();
+    core = undefined;
+    if (edge) {
+      await expect.poll(() => edge!.probe.activeCalls()).toBe(0);
+      await edge.stop();
+    }
+    edge = undefined;
+  });
+
+  it('bridges calls from 127.0.0.4 to the core with media anchored, and rtpengine returns to 0', async () => {
+    edge = await startTestEdge();
+    core = await startSipp({ scenario: 'uas', localAddress: '127.0.0.1', localPort: edge.corePort, transport: 'u1', timeoutSeconds: 60 });
+    const result = await runSipp({
+      scenario: 'uac', target: `127.0.0.1:${edge.sipPort}`, localAddress: '127.0.0.4', localPort: await freePort(),
+      transport: 'u1', calls: 5, rate: 10, durationMs: 300, timeoutSeconds: 20, service: '18005550100',
+    });
+    expect(result.statistics?.successfulCalls, await describeSippRun('sipp uac', result)).toBe(5);
+    await expect.poll(() => edge!.probe.activeCalls()).toBe(0);
+    const metrics = await edge.registry.metrics();
+    expect(metrics).toContain('vpop_sbc_call_answers_total{trunk="loopback-plain",direction="inbound"} 5');
+    expect(metrics).toContain('vpop_sbc_calls_active{trunk="loopback-plain"} 0');
+    await expect.poll(() => readFileSync(edge!.cdrFile, 'utf8').trim().split('\n').length).toBe(15);
+    const records = readFileSync(edge.cdrFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.filter((r) => r.event === 'stop').every((r) => r.resultCode === 200 && r.trunk === 'loopback-plain')).toBe(true);
+    expect(records[0]).toMatchObject({ dialledNumber: '18005550100', pop: 'sbc-test' });
+  });
+});

@@ -1,0 +1,113 @@
+// The whole edge on free loopback ports for end-to-end tests: a real rtpengine, the SIP
+// engine with UDP/TCP/TLS listeners, and the SBC app connected to it, all from one test
+// POP config shaped like configs/pops/local.yaml.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { AllowList } from '../../../edge/engine/allow-list/allow-list.js';
+import { SipEngine } from '../../../edge/engine/engine.js';
+import { startSbc, type RunningSbc } from '../../../edge/sbc/sbc-app.js';
+import { JsonlCdrWriter } from '../../../edge/sbc/call/cdr-writer.js';
+import { startTestRtpengine, type TestRtpengine } from '../../../media/testing/test-rtpengine.js';
+import { RtpengineAnchor } from '../../../media/session/rtpengine-anchor.js';
+import { popConfigSchema, type PopConfig, type PopConfigInput } from '../../../platform/config/pop-schema.js';
+import { pino } from 'pino';
+import { freePort } from '../../support/free-port.js';
+import { createTestPki, type TestPki, type TestCertificate } from '../../support/test-certs.js';
+
+export interface TestEdge {
+  pop: PopConfig;
+  engine: SipEngine;
+  sbc: RunningSbc;
+  rtpengine: TestRtpengine;
+  /** A second anchor client for checks (session counts). */
+  probe: RtpengineAnchor;
+  pki: TestPki;
+  popCertificate: TestCertificate;
+  sipPort: number;
+  tlsPort: number;
+  corePort: number;
+  stateDir: string;
+  registry: Registry;
+  cdrFile: string;
+  stop(): Promise<void>;
+}
+
+export interface TestEdgeOptions {
+  /** Trunk overrides by name. */
+  trunks?: Partial<Record<'loopback-carrier' | 'loopback-plain', Partial<PopConfigInput['trunks'] extends (infer T)[] | undefined ? T : never>>>;
+}
+
+export async function startTestEdge(options: TestEdgeOptions = {}): Promise<TestEdge> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'vpop-sbc-test-'));
+  const pki = await createTestPki();
+  const popCertificate = await pki.issue({ commonName: 'pop.local.vpop', usage: 'server', ipAddresses: ['127.0.0.1'] });
+  const rtpengine = await startTestRtpengine();
+  const sipPort = await freePort();
+  const tlsPort = await freePort();
+  const corePort = await freePort();
+  const pop = popConfigSchema.parse({
+    pop: { id: 'sbc-test', region: 'loopback' },
+    sip: {
+      listeners: [
+        { name: 'udp', transport: 'udp', address: '127.0.0.1', port: sipPort },
+        { name: 'tcp', transport: 'tcp', address: '127.0.0.1', port: sipPort },
+        { name: 'tls', transport: 'tls', address: '127.0.0.1', port: tlsPort },
+      ],
+      userAgent: 'vpop',
+    },
+    tls: { certFile: popCertificate.certFile, keyFile: popCertificate.keyFile },
+    engine: { controlAddress: '127.0.0.1', controlPort: await freePort(), secret: 'sbc-test-secret' },
+    trunks: [
+      {
+        name: 'loopback-carrier', allow: ['127.0.0.2/32'], transports: ['tls'], srtp: 'required',
+        srtpSuites: ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'], codecs: ['PCMU', 'PCMA', 'telephone-event'],
+        maxConcurrentCalls: 50, callsPerSecond: 10, ...options.trunks?.['loopback-carrier'],
+      },
+      {
+        name: 'loopback-plain', allow: ['127.0.0.4/32'], transports: ['udp', 'tcp'], srtp: 'off',
+        codecs: ['PCMU', 'PCMA', 'telephone-event'], maxConcurrentCalls: 500, callsPerSecond: 200,
+        ...options.trunks?.['loopback-plain'],
+      },
+    ],
+    phones: {
+      allow: ['127.0.0.5/32', '127.0.0.6/31', '127.0.0.8/29'], realm: 'local.vpop',
+      credentials: [{ username: 'agent7', password: 'agent7-local' }, { username: 'agent8', password: 'agent8-local' }],
+    },
+    rtpengine: rtpengine.popSection,
+    routingCore: { sipUri: `sip:127.0.0.1:${corePort}` },
+    ops: { port: await freePort() },
+    stateDir,
+  });
+  // The engine admits the trunks, the phones and the inside (routing core on 127.0.0.1).
+  const allowList = new AllowList([...pop.trunks.flatMap((trunk) => trunk.allow), ...(pop.phones?.allow ?? []), '127.0.0.1/32']);
+  const engine = new SipEngine({
+    listeners: pop.sip.listeners.map((listener) => ({
+      name: listener.name, transport: listener.transport, address: listener.address, port: listener.port, allowList,
+      ...(listener.transport === 'tls' ? { tls: { certFile: popCertificate.certFile, keyFile: popCertificate.keyFile } } : {}),
+    })),
+    control: { address: '127.0.0.1', port: pop.engine.controlPort, secret: 'sbc-test-secret' },
+    tlsClient: { verifyServer: false },
+  });
+  await engine.start();
+  const registry = new Registry();
+  const cdrFile = join(stateDir, 'cdr', 'edge-cdr.jsonl');
+  const sbc = await startSbc({
+    pop, registry, logger: pino({ level: process.env.VPOP_TEST_LOG ?? 'silent' }, pino.destination(2)),
+    cdr: new JsonlCdrWriter(cdrFile, pino({ level: 'silent' })),
+    engine: { host: '127.0.0.1', port: pop.engine.controlPort, secret: 'sbc-test-secret' },
+  });
+  const probe = new RtpengineAnchor({ ngAddress: rtpengine.ngAddress, ngPort: rtpengine.ngPort });
+  return {
+    pop, engine, sbc, rtpengine, probe, pki, popCertificate, sipPort, tlsPort, corePort, stateDir, registry, cdrFile,
+    stop: async () => {
+      await sbc.stop();
+      probe.close();
+      await engine.stop();
+      await rtpengine.stop();
+      await pki.cleanup();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
