@@ -123,10 +123,17 @@ function parseUriParams(text: string, from: number, to: number, into: Map<string
   let i = from;
   while (i < to) {
     // text[i] is ';'
-    let end = text.indexOf(';', i + 1);
-    if (end === -1 || end > to) end = to;
-    const eq = text.indexOf('=', i + 1);
-    const nameEnd = eq !== -1 && eq < end ? eq : end;
+    // One scan per parameter, bounded by the next ';' (an unbounded indexOf('=')
+    // would make ";a;a;a..." quadratic).
+    let end = i + 1;
+    let eq = -1;
+    while (end < to) {
+      const code = text.charCodeAt(end);
+      if (code === 0x3b) break;
+      if (code === 0x3d && eq === -1) eq = end;
+      end++;
+    }
+    const nameEnd = eq !== -1 ? eq : end;
     if (nameEnd === i + 1) return false;
     if (!onlyChars(text, i + 1, nameEnd, PARAM_CHARS)) return false;
     const name = text.slice(i + 1, nameEnd).toLowerCase();
@@ -143,10 +150,13 @@ function parseUriParams(text: string, from: number, to: number, into: Map<string
 function parseUriHeaders(text: string, from: number, into: Map<string, string>): boolean {
   let i = from;
   while (i < text.length) {
-    let end = text.indexOf('&', i);
-    if (end === -1) end = text.length;
-    const eq = text.indexOf('=', i);
-    if (eq === -1 || eq >= end || eq === i) return false;
+    let end = i;
+    let eq = -1;
+    while (end < text.length && text.charCodeAt(end) !== 0x26 /* & */) {
+      if (eq === -1 && text.charCodeAt(end) === 0x3d) eq = end;
+      end++;
+    }
+    if (eq === -1 || eq === i) return false;
     if (!onlyChars(text, i, eq, HEADER_CHARS) || !onlyChars(text, eq + 1, end, HEADER_CHARS)) return false;
     into.set(text.slice(i, eq), text.slice(eq + 1, end));
     i = end + 1;
