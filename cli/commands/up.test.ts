@@ -209,6 +209,18 @@ describe('vpop up', () => {
     }
   });
 
+  it('vpopCommand runs a vpop subcommand from the build', async () => {
+    // The built module, as `vpop up` uses it: its path points at dist/cli/vpop.js.
+    const built = await import(resolve('dist/cli/commands/up.js')) as typeof import('./up.js');
+    const { command, args } = built.vpopCommand('up', '--help');
+    expect(args[0]).toBe(vpop);
+    const help = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    help.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    expect(await exitOf(help)).toEqual({ code: 0, signal: null });
+    expect(stdout).toContain('--pop <file>');
+  });
+
   it('exits 2 and names file, line and field for a broken POP file', async () => {
     const popFile = join(dir, 'broken.yaml');
     const yaml = popYaml(join(dir, 'state2'), { sip: 5060, control: 9022, ng: 22222, http: 9101, ops: 70000, media: 30000 });

@@ -2,6 +2,8 @@
 // processes under the supervisor, serves /healthz, /readyz and /metrics on the ops
 // port, and stops everything cleanly on SIGINT/SIGTERM.
 import { accessSync, constants, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ConfigError, loadPopConfig } from '../../platform/config/load-pop-config.js';
 import type { PopConfig } from '../../platform/config/pop-schema.js';
@@ -18,11 +20,20 @@ import { stopStaleRtpengine } from '../../media/rtpengine/stale-rtpengine.js';
 /** Exit status for a POP file that cannot be used (as opposed to a runtime failure). */
 const EXIT_CONFIG = 2;
 
-/** The processes of a POP, in start order. A new process joins the POP here, one line. */
-export function popProcesses(pop: PopConfig): ChildSpec[] {
+/**
+ * The processes of a POP. A new process joins the POP here, one line, e.g.
+ *   { name: 'engine', ...vpopCommand('engine', '--pop', popFile),
+ *     readiness: tcpReadiness(pop.engine.controlAddress, pop.engine.controlPort) },
+ */
+export function popProcesses(pop: PopConfig, _popFile: string): ChildSpec[] {
   return [
     rtpengineProcess(pop),
   ];
+}
+
+/** Command and arguments that run a `vpop` subcommand with this same Node and build. */
+export function vpopCommand(...args: string[]): Pick<ChildSpec, 'command' | 'args'> {
+  return { command: process.execPath, args: [fileURLToPath(new URL('../vpop.js', import.meta.url)), ...args] };
 }
 
 export function registerUpCommand(program: Command): void {
@@ -77,7 +88,7 @@ export async function runUp(popFile: string): Promise<void> {
   await stopStaleRtpengine(pop, logger);
 
   const registry = createProcessRegistry({ pop: pop.pop.id, component: 'supervisor' });
-  const supervisor = new Supervisor({ children: popProcesses(pop), registry });
+  const supervisor = new Supervisor({ children: popProcesses(pop, resolve(popFile)), registry });
   let ops;
   try {
     ops = await startOpsHttpServer({
