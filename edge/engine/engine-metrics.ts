@@ -3,6 +3,7 @@
 // registers its own (allow-list drops, TLS handshake failures) on the same
 // registry. Children are cached so counting a message is a map lookup and an
 // increment, not a label resolution.
+import { createServer } from 'node:http';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 export type MessageDirection = 'in' | 'out';
@@ -70,3 +71,40 @@ const KNOWN_METHODS = new Set([
   'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'UPDATE', 'INFO', 'SUBSCRIBE', 'NOTIFY',
   'REFER', 'MESSAGE', 'PUBLISH',
 ]);
+
+export interface MetricsEndpoint {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Serve the registry on GET /metrics (drachtio-server's --prometheus-scrape-port). */
+export async function serveMetrics(registry: Registry, address: string, port: number): Promise<MetricsEndpoint> {
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?', 1)[0];
+    if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
+      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('try GET /metrics\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => response.writeHead(200, { 'Content-Type': registry.contentType }).end(text),
+      () => response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('metrics collection failed\n'),
+    );
+  });
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, address, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address();
+  return {
+    port: typeof bound === 'object' && bound ? bound.port : port,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { EngineOptionsError, optionsFromFlags, parseContactFlag, parseScrapePort, DEFAULT_ALLOW } from './engine-options.js';
+
+const base = { contact: ['sip:127.0.0.1:5060;transport=udp,tcp'], secret: 's', allow: [] as string[] };
+
+describe('drachtio-server flags', () => {
+  it('reads --contact like drachtio-server', () => {
+    expect(parseContactFlag('sip:127.0.0.1:5070;transport=udp,tcp')).toEqual([
+      { transport: 'udp', address: '127.0.0.1', port: 5070 }, { transport: 'tcp', address: '127.0.0.1', port: 5070 },
+    ]);
+    expect(parseContactFlag('sip:*;transport=udp')).toEqual([{ transport: 'udp', address: '0.0.0.0', port: 5060 }]);
+    expect(parseContactFlag('sips:[::1]')).toEqual([{ transport: 'tls', address: '::1', port: 5061 }]);
+    expect(parseContactFlag('sip:127.0.0.1')).toHaveLength(2);
+  });
+
+  it.each(['http://x', 'sip:example.com:5060', 'sip:127.0.0.1;transport=ws', 'sip:127.0.0.1:99999'])('rejects --contact %s', (value) => {
+    expect(() => parseContactFlag(value)).toThrow(EngineOptionsError);
+  });
+
+  it('reads --prometheus-scrape-port with and without an address', () => {
+    expect(parseScrapePort('9091', '127.0.0.1')).toEqual({ address: '127.0.0.1', port: 9091 });
+    expect(parseScrapePort('127.0.0.5:9091', '127.0.0.1')).toEqual({ address: '127.0.0.5', port: 9091 });
+    expect(() => parseScrapePort('abc', '127.0.0.1')).toThrow(/PORT or ADDRESS:PORT/);
+  });
+
+  it('builds listeners with the allow-list, the external address and the control port', () => {
+    const run = optionsFromFlags({ ...base, port: '9030', externalIp: '192.0.2.1', allow: ['10.0.0.0/8'] });
+    expect(run.listeners.map((l) => `${l.transport}/${l.address}:${l.port}`)).toEqual(['udp/127.0.0.1:5060', 'tcp/127.0.0.1:5060']);
+    expect(run.listeners[0]!.publicAddress).toBe('192.0.2.1');
+    expect(run.listeners[0]!.allowList.allows('10.1.2.3')).toBe(true);
+    expect(run.listeners[0]!.allowList.allows('127.0.0.1')).toBe(false);
+    expect(run.control).toEqual({ address: '127.0.0.1', port: 9030, secret: 's' });
+    expect(run.metrics).toBeUndefined();
+  });
+
+  it('allows only loopback without --allow', () => {
+    const list = optionsFromFlags(base).listeners[0]!.allowList;
+    expect(list.entries).toEqual(DEFAULT_ALLOW);
+    expect(list.allows('127.0.0.9')).toBe(true);
+    expect(list.allows('192.0.2.1')).toBe(false);
+  });
+
+  it.each([
+    [{ ...base, secret: undefined }, /--secret is required/],
+    [{ ...base, contact: [] }, /at least one --contact/],
+    [{ ...base, contact: ['sips:127.0.0.1'] }, /needs --cert-file and --key-file/],
+    [{ ...base, certFile: 'a.pem' }, /go together/],
+    [{ ...base, certFile: 'a', keyFile: 'b', minTlsVersion: '1.0' }, /1.2 or 1.3/],
+    [{ ...base, allow: ['10.0.0.0/33'] }, /--allow/],
+    [{ ...base, port: '0' }, /--port/],
+  ])('explains bad flags (%#)', (flags, message) => {
+    expect(() => optionsFromFlags(flags)).toThrow(message);
+  });
+});
