@@ -1,0 +1,98 @@
+// The policy route through the real engine with SIPp carriers: strangers get nothing,
+// an SRTP-required trunk refuses plain RTP with 488, codecs outside the trunk's list
+// give 488, the concurrent-call limit gives 503 with Retry-After, a scanner is refused
+// before any trunk or media work.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describeSippRun, runSipp, startSipp, type SippProcess } from '../support/sipp.js';
+import { freePort } from '../support/free-port.js';
+import { startTestEdge, type TestEdge, type TestEdgeOptions } from './support/sbc-harness.js';
+import { writeRejectedInviteScenario, type RejectedInviteOptions } from './support/rejected-invite-scenario.js';
+
+const scenarioDir = mkdtempSync(join(tmpdir(), 'vpop-sbc-scenarios-'));
+afterAll(() => rmSync(scenarioDir, { recursive: true, force: true }));
+
+describe('SBC policy with SIPp carriers', () => {
+  let edge: TestEdge | undefined;
+  let sipps: SippProcess[] = [];
+  afterEach(async () => {
+    for (const sipp of sipps) await sipp.stop();
+    sipps = [];
+    if (edge) {
+      await expect.poll(() => edge!.probe.activeCalls()).toBe(0);
+      await edge.stop();
+    }
+    edge = undefined;
+  });
+
+  async function start(options: TestEdgeOptions = {}): Promise<TestEdge> {
+    edge = await startTestEdge(options);
+    sipps.push(await startSipp({ scenario: 'uas', localAddress: '127.0.0.1', localPort: edge.corePort, transport: 'u1', timeoutSeconds: 60 }));
+    return edge;
+  }
+
+  async function expectStatus(from: string, scenario: Omit<RejectedInviteOptions, 'dir'>): Promise<void> {
+    const file = await writeRejectedInviteScenario({ ...scenario, dir: scenarioDir });
+    const result = await runSipp({
+      scenario: file, target: `127.0.0.1:${edge!.sipPort}`, localAddress: from, localPort: await freePort(),
+      transport: 'u1', calls: 1, timeoutSeconds: 10, service: '18005550100',
+    });
+    expect(result.statistics?.successfulCalls, await describeSippRun(`expect ${scenario.status}`, result)).toBe(1);
+  }
+
+  it('sends nothing to a source that is not allow-listed (127.0.0.3)', async () => {
+    await start();
+    const result = await runSipp({
+      scenario: 'uac', target: `127.0.0.1:${edge!.sipPort}`, localAddress: '127.0.0.3', localPort: await freePort(),
+      transport: 'u1', calls: 1, timeoutSeconds: 3, service: '18005550100',
+    });
+    expect(result.statistics?.successfulCalls ?? 0).toBe(0);
+    expect(result.statistics?.retransmissions ?? 0).toBeGreaterThan(0);
+    expect(await edge!.registry.metrics()).not.toMatch(/vpop_sbc_call_attempts_total\{/);
+  });
+
+  it('answers a plain-RTP offer on an SRTP-required trunk with 488, before any media is anchored', async () => {
+    await start({ trunks: { 'loopback-plain': { srtp: 'required' } } });
+    await expectStatus('127.0.0.4', { status: 488 });
+    expect(await edge!.registry.metrics()).toContain('vpop_sbc_policy_rejections_total{step="require-srtp",outcome="488"} 1');
+  });
+
+  it('answers an offer with no codec of the trunk with 488', async () => {
+    await start({ trunks: { 'loopback-plain': { codecs: ['PCMA', 'telephone-event'] } } });
+    await expectStatus('127.0.0.4', { status: 488, payloadTypes: '0 18 101' });
+    expect(await edge!.registry.metrics()).toContain('vpop_sbc_policy_rejections_total{step="codec-policy",outcome="488"} 1');
+  });
+
+  it('refuses a transport the trunk does not allow with 403', async () => {
+    await start({ trunks: { 'loopback-plain': { transports: ['tcp'] } } });
+    await expectStatus('127.0.0.4', { status: 403 });
+  });
+
+  it('gives 503 with Retry-After at the concurrent-call limit + 1, and admits again once a call ends', async () => {
+    await start({ trunks: { 'loopback-plain': { maxConcurrentCalls: 2 } } });
+    const held = await startSipp({
+      scenario: 'uac', target: `127.0.0.1:${edge!.sipPort}`, localAddress: '127.0.0.4', localPort: await freePort(),
+      transport: 'u1', calls: 2, rate: 10, durationMs: 4000, timeoutSeconds: 20, service: '18005550100',
+    });
+    sipps.push(held);
+    await expect.poll(async () => edge!.registry.metrics(), { timeout: 5000 }).toContain('vpop_sbc_calls_active{trunk="loopback-plain"} 2');
+    await expectStatus('127.0.0.4', { status: 503, requireHeader: 'Retry-After' });
+    const first = await held.result;
+    expect(first.statistics?.successfulCalls, await describeSippRun('held calls', first)).toBe(2);
+    const after = await runSipp({
+      scenario: 'uac', target: `127.0.0.1:${edge!.sipPort}`, localAddress: '127.0.0.4', localPort: await freePort(),
+      transport: 'u1', calls: 1, durationMs: 100, timeoutSeconds: 10, service: '18005550100',
+    });
+    expect(after.statistics?.successfulCalls).toBe(1);
+  });
+
+  it('refuses a scanner User-Agent from an allow-listed address before trunk or media work', async () => {
+    await start();
+    await expectStatus('127.0.0.4', { status: 403, userAgent: 'friendly-scanner' });
+    const metrics = await edge!.registry.metrics();
+    expect(metrics).toContain('vpop_sbc_policy_rejections_total{step="block-scanners",outcome="403"} 1');
+    expect(metrics).not.toMatch(/vpop_sbc_call_attempts_total\{/);
+  });
+});
