@@ -120,7 +120,7 @@ describe('vpop up', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('vpop_child_up{child="rtpengine",pop="up-test",component="supervisor"} 1');
     expect(metrics).toContain('vpop_rtpengine_up{pop="up-test",component="supervisor"} 1');
-    expect(metrics).toMatch(/^rtpengine_sessions\b/m);
+    expect(metrics).toMatch(/^rtpengine_sessions\{pop="up-test",component="rtpengine",type="own"\} 0$/m);
 
     // A call whose identifiers carry the caller number: rtpengine logs them at debug,
     // and what reaches vpop's log must be masked.

@@ -97,7 +97,7 @@ export async function runUp(popFile: string): Promise<void> {
       pop: pop.pop.id,
       processes: supervisor,
       registry,
-      metricsSources: [rtpengineMetricsSource({ url: rtpengineMetricsUrl(pop), registry })],
+      metricsSources: [rtpengineMetricsSource({ url: rtpengineMetricsUrl(pop), registry, labels: { pop: pop.pop.id, component: 'rtpengine' } })],
     });
   } catch (error) {
     logger.fatal({ err: error, address: pop.ops.address, port: pop.ops.port }, 'cannot serve the ops endpoint; nothing started');

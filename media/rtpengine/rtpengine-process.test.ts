@@ -50,7 +50,7 @@ describe('rtpengine under the supervisor', () => {
     mkdirSync(pop.rtpengine.recordingDir, { recursive: true });
     const registry = new Registry();
     const supervisor = new Supervisor({ children: [rtpengineProcess(pop)], registry });
-    const metrics = rtpengineMetricsSource({ url: rtpengineMetricsUrl(pop), registry });
+    const metrics = rtpengineMetricsSource({ url: rtpengineMetricsUrl(pop), registry, labels: { pop: 'rtpe-test' } });
     try {
       supervisor.start();
       await until(() => supervisor.allReady(), 'rtpengine to answer ng ping');
@@ -60,7 +60,8 @@ describe('rtpengine under the supervisor', () => {
       expect(await pingRtpengine({ address: '127.0.0.1', port: pop.rtpengine.ngPort })).toBe(true);
 
       const text = await metrics();
-      expect(text).toMatch(/^rtpengine_sessions\b/m);
+      expect(text).toMatch(/^rtpengine_sessions\{pop="rtpe-test",type="own"\} 0$/m);
+      expect(text).toMatch(/^rtpengine_uptime_seconds\{pop="rtpe-test"\} \d+$/m);
       expect(await registry.metrics()).toContain('vpop_rtpengine_up 1');
 
       await supervisor.stop();
