@@ -78,6 +78,18 @@ describe('parseSipMessage', () => {
     expect(msg.headers.get('CSeq')).toBe('1 OPTIONS');
   });
 
+  it('finds the end of bare-LF headers even when the body contains CRLFCRLF', () => {
+    const msg = parseSipMessage(Buffer.from(`${BASE.join('\n')}\n\nbody\r\n\r\nmore`));
+    expect(msg.body.toString()).toBe('body\r\n\r\nmore');
+    const mixed = parseSipMessage(Buffer.from(`${BASE.join('\r\n')}\n\r\nx`));
+    expect(mixed.headers.get('CSeq')).toBe('1 OPTIONS');
+    expect(mixed.body.toString()).toBe('x');
+  });
+
+  it('rejects a header section without an empty line after it', () => {
+    expect(parseError(Buffer.from(BASE.join('\r\n'))).reason).toMatch(/no empty line/);
+  });
+
   it('rejects a Content-Length larger than the data with 400 and a usable partial', () => {
     const error = parseError(request([...BASE, 'Content-Length: 10'], 'abc'));
     expect(error.status).toBe(400);

@@ -20,7 +20,7 @@ import { parseViaList } from './headers/via.js';
 
 export type { MessageLimits } from './message-limits.js';
 
-const CRLFCRLF = Buffer.from('\r\n\r\n');
+const LF_CRLF = Buffer.from('\n\r\n');
 const LFLF = Buffer.from('\n\n');
 
 /** What the start line said, before headers are read. */
@@ -382,14 +382,18 @@ function collectHead(data: Buffer, limits: MessageLimits, into: Collected, trunc
   let start = 0;
   while (start < data.length && (data[start] === 0x0d || data[start] === 0x0a)) start++;
   if (start === data.length) fail('empty message', undefined);
-  let headEnd = data.indexOf(CRLFCRLF, start);
-  let bodyStart: number;
-  if (headEnd !== -1) bodyStart = headEnd + 4;
-  else {
-    // Tolerate bare-LF line ends; the header text is checked for stray CRs below.
-    headEnd = data.indexOf(LFLF, start);
-    if (headEnd !== -1) bodyStart = headEnd + 2;
-    else if (truncated) {
+  // The header section ends at the first empty line. Lines end in CRLF, or a bare
+  // LF from lenient senders, so the empty line is "\n\r\n" or "\n\n", whichever
+  // comes first (a CRLF message never contains "\n\n" in its header section).
+  let headEnd = data.indexOf(LF_CRLF, start);
+  let bodyStart = headEnd + 3;
+  const bareEnd = data.subarray(start, headEnd === -1 ? data.length : headEnd).indexOf(LFLF);
+  if (bareEnd !== -1) {
+    headEnd = start + bareEnd;
+    bodyStart = headEnd + 2;
+  }
+  if (headEnd === -1) {
+    if (truncated) {
       headEnd = data.length;
       bodyStart = data.length;
     } else {
