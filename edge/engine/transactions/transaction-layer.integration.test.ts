@@ -322,3 +322,88 @@ describe('SIPp as the caller', () => {
     });
   }
 });
+
+describe('SIPp as the callee', () => {
+  for (const transport of ['udp', 'tcp'] as const) {
+    it(`client transactions complete 5 calls against sipp -sn uas over ${transport} (INVITE, 2xx ACK, BYE)`, async () => {
+      const engine = await startEngine();
+      const localPort = transport === 'udp' ? engine.udpPort : engine.tcpPort;
+      const sippPort = await freePort();
+      const child = spawn(
+        'sipp',
+        ['-sn', 'uas', '-t', transport === 'udp' ? 'u1' : 't1', '-i', '127.0.0.1', '-p', String(sippPort), '-m', '5', '-nostdin', '-nr'],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = once(child, 'exit') as Promise<[number | null]>;
+      cleanups.push(() => {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      });
+      await untilListening(transport, sippPort);
+      const target = { transport, address: '127.0.0.1', port: sippPort };
+      const statuses: number[] = [];
+      for (let call = 0; call < 5; call++) {
+        const callId = `sipp-uas-${transport}-${call}`;
+        const invite = outgoing('INVITE', engine, transport, localPort, { callId, cseq: 1 });
+        const ok = await new Promise<SipResponse>((resolve, reject) => {
+          engine.layer.sendRequest(invite, target, {
+            onResponse: (response) => {
+              statuses.push(response.status);
+              if (response.status >= 200) resolve(response);
+            },
+            onTimeout: () => reject(new Error('INVITE timed out')),
+            onTransportError: (_txn, error) => reject(error),
+          });
+        });
+        const toTag = /;tag=([^;>\s]+)/.exec(ok.headers.get('To') ?? '')?.[1];
+        expect(ok.status).toBe(200);
+        engine.layer.sendStateless(outgoing('ACK', engine, transport, localPort, { callId, cseq: 1, toTag }), target);
+        const byeOk = await new Promise<SipResponse>((resolve, reject) => {
+          engine.layer.sendRequest(outgoing('BYE', engine, transport, localPort, { callId, cseq: 2, toTag }), target, {
+            onResponse: (response) => {
+              if (response.status >= 200) resolve(response);
+            },
+            onTimeout: () => reject(new Error('BYE timed out')),
+          });
+        });
+        expect(byeOk.status).toBe(200);
+      }
+      const [code] = await exited;
+      expect(code, stderr).toBe(0);
+      expect(statuses.filter((status) => status === 180)).toHaveLength(5);
+    });
+  }
+
+  /** TCP: until SIPp accepts a connection. UDP needs no wait: Timer A covers a datagram sent too early. */
+  async function untilListening(transport: 'udp' | 'tcp', port: number): Promise<void> {
+    if (transport === 'udp') return;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const connected = await new Promise<boolean>((resolve) => {
+        const probe = net.connect(port, '127.0.0.1');
+        probe.once('connect', () => {
+          probe.destroy();
+          resolve(true);
+        });
+        probe.once('error', () => resolve(false));
+      });
+      if (connected) return;
+      await sleep(50);
+    }
+    throw new Error(`SIPp did not listen on TCP ${port}`);
+  }
+
+  function outgoing(
+    method: string,
+    engine: Engine,
+    transport: 'udp' | 'tcp',
+    localPort: number,
+    o: { callId: string; cseq: number; toTag?: string | undefined },
+  ): SipRequest {
+    const via = `SIP/2.0/${transport.toUpperCase()} 127.0.0.1:${localPort};rport;branch=${engine.layer.newBranch()}`;
+    const text = sipRequest(method, { uri: 'sip:service@127.0.0.1', via, callId: o.callId, cseq: o.cseq, ...(o.toTag ? { toTag: o.toTag } : {}) })
+      .replace('\r\nContent-Length', `\r\nContact: <sip:127.0.0.1:${localPort};transport=${transport}>\r\nContent-Length`);
+    return parseSipMessage(Buffer.from(text)) as SipRequest;
+  }
+});
+

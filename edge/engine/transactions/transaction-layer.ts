@@ -9,7 +9,7 @@ import { systemClock, type Clock } from '../timers/clock.js';
 import { resolveTimerValues, type TimerValues } from '../timers/timer-values.js';
 import { newBranch, newTag } from './branch.js';
 import { parseCSeqValue, tagOf, topVia, type CSeqField, type TopVia } from './header-fields.js';
-import { InviteClientTransaction } from './invite-client-transaction.js';
+import { InviteClientTransaction, InviteClientTransactionState } from './invite-client-transaction.js';
 import { InviteServerTransaction, InviteServerTransactionState } from './invite-server-transaction.js';
 import { cancelFor, responseTo } from './local-responses.js';
 import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
@@ -154,16 +154,17 @@ export class TransactionLayer {
     extraHeaders: Iterable<[string, string]> = [],
   ): CancelOutcome {
     if (invite.cancelRequested) {
-      return invite.state === 'calling' ? 'pending' : invite.state === 'proceeding' ? 'sent' : 'too-late';
+      if (invite.state === InviteClientTransactionState.Calling) return 'pending';
+      return invite.state === InviteClientTransactionState.Proceeding ? 'sent' : 'too-late';
     }
     switch (invite.state) {
-      case 'calling':
+      case InviteClientTransactionState.Calling:
         invite.cancelRequested = true;
         invite.onFirstProvisional = () => {
           this.sendRequest(cancelFor(invite.request, extraHeaders), invite.destination, listener);
         };
         return 'pending';
-      case 'proceeding':
+      case InviteClientTransactionState.Proceeding:
         invite.cancelRequested = true;
         this.sendRequest(cancelFor(invite.request, extraHeaders), invite.destination, listener);
         return 'sent';
@@ -172,7 +173,7 @@ export class TransactionLayer {
     }
   }
 
-  /** Send outside any transaction: the ACK for a 2xx, statelessly forwarded messages. */
+  /** Send outside any transaction: the ACK for a 2xx, statelessly forwarded messages. May throw. */
   sendStateless(message: SipRequest | SipResponse, destination: Destination): void {
     this.transport.send(message, destination);
   }
