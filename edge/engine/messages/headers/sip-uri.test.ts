@@ -15,6 +15,11 @@ describe('parseSipUri', () => {
     expect(parseSipUri('sip:192.0.2.1')).toMatchObject({ host: '192.0.2.1' });
     expect(parseSipUri('sip:[2001:db8::1]:5060;lr')).toMatchObject({ host: '[2001:db8::1]', port: 5060 });
     expect(parseSipUri('SIP:bob@[::1]')).toMatchObject({ scheme: 'sip', user: 'bob', host: '[::1]' });
+    // RFC 5118 §4.3: inside the brackets the last group is part of the address, not a port.
+    const noPort = parseSipUri('sip:[2001:db8::10:5070]');
+    expect(noPort?.host).toBe('[2001:db8::10:5070]');
+    expect(noPort?.port).toBeUndefined();
+    expect(parseSipUri('sip:user@[::ffff:192.0.2.10]:5060')).toMatchObject({ host: '[::ffff:192.0.2.10]', port: 5060 });
   });
 
   it('keeps escapes in the user part and allows user-unreserved characters', () => {
@@ -32,6 +37,7 @@ describe('parseSipUri', () => {
   it.each([
     'http://example.com', 'sip:', 'sip:@example.com', 'sip:user@', 'sip:user@exa mple.com', 'sip:a@b:99999',
     'sip:a@b:5o60', 'sip:a@[::1', 'sip:a@[zz::1]', 'sip:a@b;', 'sip:a@b;=x', 'sip:a@b?', 'sip:a@b?x', 'sip:a@b?x=1&',
+    'sip:[2001:db8:::192.0.2.151]', 'sip:2001:db8::10', 'sip:[::ffff:1.2.3]',
     'sip:bad%2@example.com', 'sip:bad%zz@example.com', 'sip:a<b@example.com', 'tel:', 'tel:+1 555',
   ])('rejects %j', (text) => {
     expect(parseSipUri(text)).toBeUndefined();

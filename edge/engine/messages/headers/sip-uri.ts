@@ -1,6 +1,7 @@
 // SIP, SIPS and tel URIs (RFC 3261 §19.1, §25.1; RFC 3966 for tel). One
 // left-to-right pass with index arithmetic; no regular expressions.
 
+import { isIPv6 } from 'node:net';
 import { ALPHA, DIGIT, HEX, HOST, SCHEME, isClass } from './char-classes.js';
 
 export interface SipUri {
@@ -97,7 +98,8 @@ export function parseHostPort(text: string, from: number, to: number): { host: s
       const code = text.charCodeAt(i);
       if (!isClass(code, HEX) && code !== 0x3a && code !== 0x2e) return undefined;
     }
-    if (text.indexOf(':', from) === -1 || text.indexOf(':', from) > close) return undefined;
+    // Full IPv6 grammar (RFC 5118 §4.10: "[2001:db8:::192.0.2.151]" is invalid).
+    if (!isIPv6(text.slice(from + 1, close))) return undefined;
     hostEnd = close + 1;
     if (hostEnd < to) {
       if (text.charCodeAt(hostEnd) !== 0x3a) return undefined;
