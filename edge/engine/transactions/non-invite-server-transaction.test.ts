@@ -48,6 +48,9 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     const { req, txn } = receive(h, 'BYE', 'tcp', 'z9hG4bK-nist-tcp');
     txn.respond(responseFor(req, 200));
     expect(txn.state).toBe(NonInviteServerTransactionState.Terminated);
+    // Only the layer's abandoned-request sweep is pending, and it does not re-arm.
+    expect(h.clock.pendingTimers).toBe(1);
+    h.clock.advance(32_000);
     expect(h.clock.pendingTimers).toBe(0);
   });
 
@@ -58,5 +61,22 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     txn.respond(responseFor(req, 200));
     expect(txn.state).toBe(NonInviteServerTransactionState.Terminated);
     expect(h.user.transportErrors.map((e) => e.transaction)).toEqual([txn]);
+  });
+
+  it('a request the TU never answers is ended by the layer sweep within 2*64*T1, answered ones are not touched', () => {
+    const h = harness();
+    h.clock.advance(1000);
+    const ignored = receive(h, 'INFO', 'tcp', 'z9hG4bK-nist-ignored');
+    h.clock.advance(20_000);
+    const late = receive(h, 'INFO', 'tcp', 'z9hG4bK-nist-late');
+    h.clock.advance(12_000); // first sweep at 33 s: `ignored` is 32 s old, `late` 12 s
+    expect(ignored.txn.state).toBe(NonInviteServerTransactionState.Terminated);
+    expect(late.txn.state).toBe(NonInviteServerTransactionState.Trying);
+    late.txn.respond(responseFor(late.req, 100));
+    h.clock.advance(32_000); // second sweep at 65 s: `late` is 44 s old, still unanswered
+    expect(late.txn.state).toBe(NonInviteServerTransactionState.Terminated);
+    expect(h.layer.stats.abandonedRequests).toBe(2);
+    expect(h.transport.responses(408)).toHaveLength(0); // nothing is sent: the client has given up
+    expect(h.clock.pendingTimers).toBe(0);
   });
 });

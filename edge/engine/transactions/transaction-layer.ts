@@ -5,7 +5,7 @@
 
 import { pino, type Logger } from 'pino';
 import type { SipMessage, SipRequest, SipResponse } from '../messages/sip-message.js';
-import { systemClock, type Clock } from '../timers/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../timers/clock.js';
 import { resolveTimerValues, type TimerValues } from '../timers/timer-values.js';
 import { newBranch, newTag } from './branch.js';
 import { parseCSeqValue, tagOf, topVia, type CSeqField, type TopVia } from './header-fields.js';
@@ -13,7 +13,7 @@ import { InviteClientTransaction, InviteClientTransactionState } from './invite-
 import { InviteServerTransaction, InviteServerTransactionState } from './invite-server-transaction.js';
 import { cancelFor, responseTo } from './local-responses.js';
 import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
-import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
+import { NonInviteServerTransaction, NonInviteServerTransactionState } from './non-invite-server-transaction.js';
 import { responseDestination, stampReceived } from './response-routing.js';
 import { TransactionKind, type ClientTransactionListener, type Transaction, type TransactionHost } from './transaction.js';
 import {
@@ -55,17 +55,28 @@ export interface TransactionLayerStats {
   acksToTu: number;
   /** Messages dropped because the top Via or CSeq could not be read. */
   malformed: number;
+  /** Non-INVITE requests the TU never answered, ended by the sweep after 64*T1. */
+  abandonedRequests: number;
 }
 
 export class TransactionLayer {
   readonly timers: TimerValues;
-  readonly stats: TransactionLayerStats = { requestRetransmissions: 0, strayResponses: 0, acksToTu: 0, malformed: 0 };
+  readonly stats: TransactionLayerStats = {
+    requestRetransmissions: 0,
+    strayResponses: 0,
+    acksToTu: 0,
+    malformed: 0,
+    abandonedRequests: 0,
+  };
 
   private readonly transport: TransactionTransport;
   private readonly user: TransactionUser;
   private readonly logger: Logger;
   private readonly tryingDelay: number;
   private readonly host: TransactionHost;
+  private readonly clock: Clock;
+  /** One timer for the whole layer, armed while non-INVITE server transactions exist. */
+  private sweepTimer: TimerHandle | undefined;
   private readonly clientTransactions = new Map<string, ClientTransaction>();
   private readonly serverTransactions = new Map<string, ServerTransaction>();
   /** INVITE server transactions without the magic cookie, for their ACK and CANCEL. */
@@ -91,8 +102,9 @@ export class TransactionLayer {
     this.timers = resolveTimerValues(options.timers);
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.tryingDelay = options.tryingDelay ?? 0;
+    this.clock = options.clock ?? systemClock;
     this.host = {
-      clock: options.clock ?? systemClock,
+      clock: this.clock,
       timers: this.timers,
       transport: this.transport,
       transactionTerminated: (transaction) => this.forget(transaction),
@@ -191,6 +203,8 @@ export class TransactionLayer {
     for (const transaction of [...this.clientTransactions.values(), ...this.serverTransactions.values()]) {
       transaction.dispose();
     }
+    if (this.sweepTimer !== undefined) this.clock.clearTimer(this.sweepTimer);
+    this.sweepTimer = undefined;
   }
 
   private receiveRequest(request: SipRequest, origin: MessageOrigin): void {
@@ -330,6 +344,7 @@ export class TransactionLayer {
       transaction = invite;
     } else {
       transaction = new NonInviteServerTransaction(this.host, key, request, destination, reliable, origin, this.reports);
+      this.sweepTimer ??= this.clock.setTimer(this.timers.timerF, TransactionLayer.sweep, this);
     }
     transaction.key = key;
     this.serverTransactions.set(key, transaction);
@@ -344,6 +359,33 @@ export class TransactionLayer {
     } catch (error) {
       this.logger.debug({ err: error }, 'could not send a stateless error response');
     }
+  }
+
+  /**
+   * §17.2.2 gives a non-INVITE server transaction no timeout before the TU answers;
+   * a TU (or app) that never answers would leak it. The client gives up after 64*T1
+   * (Timer F), so a transaction still unanswered by then is ended here. One sweep
+   * per 64*T1 for the whole layer instead of a timer per transaction. INVITEs may
+   * ring for as long as the TU likes and are not swept.
+   */
+  private static sweep(layer: TransactionLayer): void {
+    layer.sweepTimer = undefined;
+    const cutoff = layer.clock.now() - layer.timers.timerF;
+    let remaining = 0;
+    for (const transaction of [...layer.serverTransactions.values()]) {
+      if (transaction.kind !== TransactionKind.NonInviteServer) continue;
+      const unanswered =
+        transaction.state === NonInviteServerTransactionState.Trying ||
+        transaction.state === NonInviteServerTransactionState.Proceeding;
+      if (unanswered && transaction.createdAt <= cutoff) {
+        layer.stats.abandonedRequests++;
+        layer.logger.warn({ method: transaction.request.method }, 'TU never answered a request within 64*T1; transaction ended');
+        transaction.dispose();
+      } else {
+        remaining++;
+      }
+    }
+    if (remaining > 0) layer.sweepTimer = layer.clock.setTimer(layer.timers.timerF, TransactionLayer.sweep, layer);
   }
 
   private forget(transaction: Transaction): void {

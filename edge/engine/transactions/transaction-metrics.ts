@@ -23,6 +23,7 @@ const LAYER_COUNTERS: [keyof TransactionLayerStats, string, string][] = [
   ['requestRetransmissions', 'vpop_engine_sip_request_retransmissions_absorbed_total', 'Retransmitted requests absorbed by a server transaction'],
   ['strayResponses', 'vpop_engine_sip_stray_responses_total', 'Responses that matched no client transaction'],
   ['acksToTu', 'vpop_engine_sip_acks_to_tu_total', 'ACKs passed to the TU (ACKs for 2xx responses)'],
+  ['abandonedRequests', 'vpop_engine_sip_requests_abandoned_total', 'Non-INVITE requests the TU never answered, ended after 64*T1'],
   ['malformed', 'vpop_engine_sip_transaction_malformed_total', 'Messages the transaction layer dropped or rejected for an unreadable Via or CSeq'],
 ];
 

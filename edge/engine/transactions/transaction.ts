@@ -126,7 +126,11 @@ export abstract class ServerTransactionBase extends Transaction {
     protected readonly reports: ServerTransactionReports,
   ) {
     super(host, id, request, destination, reliable);
+    this.createdAt = host.clock.now();
   }
+
+  /** Clock time the request arrived (for the layer's abandoned-request sweep). */
+  readonly createdAt: number;
 
   /** Send a response from the TU; false when the state does not allow it. */
   abstract respond(response: SipResponse): boolean;
