@@ -163,7 +163,7 @@ describe('Supervisor with real child processes', () => {
   it('reports the last output lines of a crashed child in the crash log', async () => {
     const { supervisor } = supervise([{
       name: 'last-words',
-      ...node("for (let k = 1; k <= 8; k++) console.error('line ' + k + ' of caller 15551234567'); setTimeout(() => process.exit(7), 50)"),
+      ...node("for (let k = 1; k <= 8; k++) console.error('line ' + k + ' of caller 15551234567'); process.exit(7)"),
       restart: { initialDelayMs: 60_000 },
     }]);
     supervisor.start();

@@ -128,7 +128,7 @@ export class Supervisor {
     }));
     const registers = [options.registry];
     this.up = new Gauge({ name: 'vpop_child_up', help: 'Whether the supervised child process is running (1) or not (0)', labelNames: ['child'], registers });
-    this.ready = new Gauge({ name: 'vpop_child_ready', help: 'Whether the supervised child passed its readiness probe since it last started', labelNames: ['child'], registers });
+    this.ready = new Gauge({ name: 'vpop_child_ready', help: 'Whether the supervised child passed its readiness probe since it last started and still answers it', labelNames: ['child'], registers });
     this.restartsTotal = new Counter({ name: 'vpop_child_restarts_total', help: 'Restarts of the supervised child after it exited unexpectedly', labelNames: ['child'], registers });
     for (const child of this.children) {
       this.up.set({ child: child.spec.name }, 0);
@@ -156,7 +156,7 @@ export class Supervisor {
     }));
   }
 
-  /** Every required child is running (ready or still starting). */
+  /** Every required child is running and answering (ready, or still starting); not backoff, unresponsive or stopped. */
   healthy(): boolean {
     return this.status().every((child) => !child.required || child.state === ChildState.Ready || child.state === ChildState.Starting);
   }
@@ -209,7 +209,15 @@ export class Supervisor {
       this.onExit(child, code, signal, error);
       resolveExited();
     };
-    proc.once('exit', (code, signal) => onGone(code, signal));
+    proc.once('exit', (code, signal) => {
+      // Wait for its output pipes to drain so the crash report has its last lines,
+      // but not for long: a grandchild may hold them open.
+      const drained = setTimeout(() => onGone(code, signal), 250);
+      proc.once('close', () => {
+        clearTimeout(drained);
+        onGone(code, signal);
+      });
+    });
     proc.once('error', (error) => {
       // A spawn failure (ENOENT, EACCES) emits 'error' and maybe no 'exit'.
       if (proc.pid === undefined) onGone(null, null, error);
