@@ -69,7 +69,13 @@ const base: Logger = pino({
   },
   hooks: {
     logMethod(args, method) {
-      const redacted = redactArgs(args as unknown[]);
+      let redacted: unknown[];
+      try {
+        redacted = redactArgs(args as unknown[]);
+      } catch {
+        // Fail closed: an unreadable argument is not logged at all.
+        redacted = ['[log arguments could not be redacted]'];
+      }
       method.apply(this, redacted as Parameters<typeof method>);
     },
   },

@@ -209,6 +209,13 @@ describe('redactValue', () => {
     for (let k = 0; k < 100; k++) deep = { deep };
     expect(JSON.stringify(redactValue(deep))).not.toContain('5551234567');
   });
+  it('never throws on hostile objects', () => {
+    const hostile = { caller: CALLER, get boom(): string { throw new Error(`leak ${CALLER}`); } };
+    expect(redactValue({ ok: 1, hostile })).toEqual({ ok: 1, hostile: '[Unserializable]' });
+    const badJson = { toJSON: () => { throw new Error('no'); } };
+    expect(redactValue([badJson])).toEqual(['[Unserializable]']);
+  });
+
   it('uses toJSON of class instances', () => {
     const request = { toJSON: () => ({ uri: `sip:${CALLER}@h` }) };
     expect(redactValue(request)).toEqual({ uri: 'sip:+***67@h' });

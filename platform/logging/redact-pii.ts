@@ -412,6 +412,9 @@ function redactAt(value: unknown, key: string | undefined, seen: WeakSet<object>
       copy[field] = redactAt(item, field, seen, depth + 1);
     }
     return copy;
+  } catch {
+    // A throwing getter or toJSON: logging must never throw, and never leak what it could not read.
+    return '[Unserializable]';
   } finally {
     seen.delete(value);
   }
