@@ -1,0 +1,161 @@
+// B2BUA calls per second: SIPp UAC -> vpop engine -> drachtio-srf createB2BUA app -> SIPp UAS,
+// stepping the call rate until more than 0.5% of calls fail (issue 3's reference method).
+//   npm run build && node dist/bench/engine/b2bua-cps.js [--rates 100,200,...] [--step-seconds 40]
+//     [--duration-ms 1000] [--transport udp|tcp] [--direct] [--cpu-prof] [--out result.json]
+// --direct measures SIPp to SIPp with no engine, to show what the harness itself can drive.
+// Figures go in docs/benchmarks.md ("SIP engine").
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startSipp } from '../../test/support/sipp.js';
+import { freePort } from '../../test/support/free-port.js';
+import { describeMachine, machineInfo, type MachineInfo } from './machine-info.js';
+import { mebibytes, startUsageWindow, type ProcessUsage, type SampledProcess } from './process-sampler.js';
+import {
+  DEFAULT_RATES, REFERENCE_FAILED_RATIO, failedCalls, failedRatio, highestPassingRate, parseRates, shouldContinue, type StepOutcome,
+} from './rate-steps.js';
+import { assertPeersAlive, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle, type BenchTopology } from './bench-run.js';
+import { summarizeCpuProfile, formatProfileSummary } from './cpu-profile-summary.js';
+
+interface StepResult extends StepOutcome {
+  retransmissions: number;
+  failuresByCause: Record<string, number>;
+  usage: ProcessUsage[];
+  loadAverage: MachineInfo['loadAverage'];
+  sippLogs: string;
+}
+
+const { values } = parseArgs({
+  options: {
+    rates: { type: 'string', default: DEFAULT_RATES.join(',') },
+    'step-seconds': { type: 'string', default: '40' },
+    'duration-ms': { type: 'string', default: '1000' },
+    transport: { type: 'string', default: 'udp' },
+    direct: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    'keep-going': { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+
+const rates = parseRates(values.rates ?? '');
+const stepSeconds = Number(values['step-seconds']);
+const durationMs = Number(values['duration-ms']);
+if (!(stepSeconds > 0) || !(durationMs >= 0)) throw new Error('--step-seconds must be > 0 and --duration-ms >= 0');
+if (values.transport !== 'udp' && values.transport !== 'tcp') throw new Error('--transport is udp or tcp');
+const transport = values.transport === 'udp' ? 'u1' : 't1';
+// A step that overloads the engine ends with calls in UDP retransmission (up to ~32 s); give
+// them time to settle, then stop SIPp regardless.
+const stepDeadlineSeconds = stepSeconds + durationMs / 1000 + 40;
+const maxRunSeconds = 30 + rates.length * (stepDeadlineSeconds + 45);
+
+const profileDir = values['cpu-prof'] ? await mkdtemp('/tmp/vpop-bench-cpuprof-') : undefined;
+const profileArgs = (name: string): string[] | undefined =>
+  profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.cpuprofile`] : undefined;
+
+const machineAtStart = machineInfo();
+process.stdout.write(`# B2BUA cps: ${values.direct ? 'SIPp -> SIPp (direct)' : 'SIPp -> vpop engine -> createB2BUA app -> SIPp'} over ${values.transport}\n`);
+process.stdout.write(`# ${describeMachine(machineAtStart)}\n`);
+process.stdout.write(`# ${stepSeconds} s a step, call duration ${durationMs} ms, rates ${rates.join(', ')}\n`);
+
+const topology = await startTopology({
+  name: 'cps', direct: values.direct ?? false, transport, maxRunSeconds,
+  ...(profileArgs('engine') ? { engineNodeArgs: profileArgs('engine')!, appNodeArgs: profileArgs('app')! } : {}),
+});
+process.stdout.write(`# logs in ${topology.logDir}\n`);
+
+async function runStep(rate: number, seconds: number): Promise<StepResult> {
+  const calls = Math.round(rate * seconds);
+  const uac = await startSipp({
+    scenario: 'uac', target: topology.target, localAddress: LOOPBACK, localPort: await freePort(LOOPBACK), transport: topology.transport,
+    rate, calls, durationMs, timeoutSeconds: stepDeadlineSeconds, traceMessages: false,
+    logDir: await mkdtemp(join(topology.logDir, `uac-${rate}-`)),
+  });
+  const processes: SampledProcess[] = [
+    ...(topology.engine ? [{ name: 'engine', pid: topology.engine.child.pid }] : []),
+    ...(topology.app ? [{ name: 'app', pid: topology.app.pid }] : []),
+    { name: 'sipp-uac', pid: uac.pid },
+    { name: 'sipp-uas', pid: topology.uas.pid },
+  ];
+  const window = await startUsageWindow(processes);
+  const result = await runUacBounded(uac, stepDeadlineSeconds + 5);
+  const usage = await window.finish();
+  const statistics = result.statistics;
+  const created = statistics?.totalCallsCreated ?? 0;
+  const successful = statistics?.successfulCalls ?? 0;
+  return {
+    rate,
+    attempted: Math.max(created, calls),
+    successful,
+    failed: failedCalls(Math.max(created, calls), successful, statistics?.failedCalls ?? 0),
+    retransmissions: statistics?.retransmissions ?? 0,
+    failuresByCause: statistics?.failuresByCause ?? {},
+    usage,
+    loadAverage: machineInfo().loadAverage,
+    sippLogs: result.logs.dir,
+  };
+}
+
+function usageCell(step: StepResult, name: string, what: 'cpu' | 'rss'): string {
+  const usage = step.usage.find((entry) => entry.name === name);
+  if (!usage) return '-';
+  return what === 'cpu' ? `${(usage.cpuPercent ?? Number.NaN).toFixed(0)}%` : mebibytes(usage.peakRssBytes);
+}
+
+function tableRow(step: StepResult): string {
+  return `| ${step.rate} | ${step.attempted} | ${step.successful} | ${step.failed} (${(failedRatio(step) * 100).toFixed(2)}%) | ${step.retransmissions} `
+    + `| ${usageCell(step, 'engine', 'cpu')} | ${usageCell(step, 'app', 'cpu')} | ${usageCell(step, 'sipp-uac', 'cpu')} | ${usageCell(step, 'sipp-uas', 'cpu')} `
+    + `| ${usageCell(step, 'engine', 'rss')} | ${usageCell(step, 'app', 'rss')} | ${step.loadAverage[0]} |`;
+}
+
+async function runSteps(topology: BenchTopology): Promise<StepResult[]> {
+  // Warm-up (JIT, the app's route registration), not counted.
+  const warmup = await runStep(Math.min(50, rates[0]!), 4);
+  process.stdout.write(`# warm-up: ${warmup.successful}/${warmup.attempted} calls succeeded\n`);
+  await waitForEngineIdle(topology, 15_000);
+  process.stdout.write('| cps | calls | ok | failed | retrans | engine CPU | app CPU | uac CPU | uas CPU | engine RSS MiB | app RSS MiB | load 1m |\n');
+  process.stdout.write('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n');
+  const steps: StepResult[] = [];
+  for (const rate of rates) {
+    assertPeersAlive(topology);
+    const step = await runStep(rate, stepSeconds);
+    steps.push(step);
+    process.stdout.write(`${tableRow(step)}\n`);
+    if (Object.keys(step.failuresByCause).length > 0) process.stdout.write(`#   failures: ${JSON.stringify(step.failuresByCause)} (${step.sippLogs})\n`);
+    assertPeersAlive(topology);
+    if (!(values['keep-going'] ?? false) && !shouldContinue(step)) break;
+    const left = await waitForEngineIdle(topology, 40_000);
+    if (left !== 0) process.stdout.write(`#   engine still reports ${left} active dialogs after 40 s\n`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+  return steps;
+}
+
+let steps: StepResult[] = [];
+try {
+  steps = await runSteps(topology);
+} finally {
+  await topology.stop();
+}
+
+const zeroFailed = highestPassingRate(steps, 0);
+const underReference = highestPassingRate(steps, REFERENCE_FAILED_RATIO);
+process.stdout.write(`highest rate with 0 failed calls: ${zeroFailed ?? 'none'} cps\n`);
+process.stdout.write(`highest rate with < 0.5% failed calls: ${underReference ?? 'none'} cps (C++ drachtio-server reference: 375)\n`);
+
+if (profileDir) {
+  for (const file of (await readdir(profileDir)).filter((name) => name.endsWith('.cpuprofile'))) {
+    const summary = await summarizeCpuProfile(join(profileDir, file), 15);
+    process.stdout.write(`\n## ${file} (${join(profileDir, file)})\n${formatProfileSummary(summary)}\n`);
+  }
+}
+
+const report = {
+  benchmark: 'b2bua-cps', direct: values.direct, transport: values.transport, stepSeconds, durationMs,
+  machine: machineAtStart, finishedLoadAverage: machineInfo().loadAverage, logs: topology.logDir,
+  highestZeroFailedRate: zeroFailed, highestUnderHalfPercentRate: underReference, steps,
+};
+const out = values.out ?? join(topology.logDir, 'result.json');
+await mkdir(join(out, '..'), { recursive: true });
+await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+process.stdout.write(`result: ${out}\n`);

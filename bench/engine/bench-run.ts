@@ -1,0 +1,107 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEngineProcess, type EngineProcess } from './engine-process.js';
+import { startB2buaAppProcess } from './b2bua-app-process.js';
+import type { BenchChild } from './child-process.js';
+import { freePort } from '../../test/support/free-port.js';
+import { startSipp, type SippProcess, type SippTransport } from '../../test/support/sipp.js';
+
+/**
+ * The topology every engine benchmark shares:
+ *   SIPp UAC -> vpop engine (process) <-drachtio-> createB2BUA app (process) ; engine -> SIPp UAS
+ * or, with direct, SIPp UAC -> SIPp UAS to measure the harness and SIPp themselves.
+ */
+
+export const LOOPBACK = '127.0.0.1';
+
+export interface BenchTopology {
+  logDir: string;
+  engine: EngineProcess | undefined;
+  app: BenchChild | undefined;
+  uas: SippProcess;
+  uasPort: number;
+  /** host:port SIPp UACs send to: the engine, or the UAS when direct. */
+  target: string;
+  transport: SippTransport;
+  stop(): Promise<void>;
+}
+
+export interface TopologyOptions {
+  name: string;
+  direct: boolean;
+  transport: SippTransport;
+  /** Upper bound on the whole run; the UAS quits by itself after it. */
+  maxRunSeconds: number;
+  /** node flags for the engine and app processes (e.g. --cpu-prof). */
+  engineNodeArgs?: readonly string[];
+  appNodeArgs?: readonly string[];
+  /** Scenario for the UAS; SIPp's built-in 'uas' when omitted. */
+  uasScenario?: string;
+}
+
+export async function startTopology(options: TopologyOptions): Promise<BenchTopology> {
+  const logDir = await mkdtemp(join(tmpdir(), `vpop-bench-${options.name}-`));
+  const uasPort = await freePort(LOOPBACK);
+  const started: Array<{ stop(): Promise<unknown> }> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const item of started.reverse()) await item.stop().catch(() => undefined);
+  };
+  try {
+    const uas = await startSipp({
+      scenario: options.uasScenario ?? 'uas', localAddress: LOOPBACK, localPort: uasPort, transport: options.transport,
+      timeoutSeconds: options.maxRunSeconds, traceMessages: false, logDir: await mkdtemp(join(logDir, 'uas-')),
+    });
+    started.push(uas);
+    let engine: EngineProcess | undefined;
+    let app: BenchChild | undefined;
+    let target = `${LOOPBACK}:${uasPort}`;
+    if (!options.direct) {
+      const protocol = options.transport.startsWith('t') ? 'tcp' : 'udp';
+      engine = await startEngineProcess({ logDir, transports: protocol, ...(options.engineNodeArgs ? { nodeArgs: options.engineNodeArgs } : {}) });
+      started.push(engine.child);
+      app = await startB2buaAppProcess({
+        engine, logDir, target: `${LOOPBACK}:${uasPort};transport=${protocol}`,
+        ...(options.appNodeArgs ? { nodeArgs: options.appNodeArgs } : {}),
+      });
+      started.push(app);
+      target = `${LOOPBACK}:${engine.sipPort}`;
+    }
+    return { logDir, engine, app, uas, uasPort, target, transport: options.transport, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Fails fast when the engine or app died mid-run, naming its log. */
+export function assertPeersAlive(topology: BenchTopology): void {
+  for (const child of [topology.engine?.child, topology.app]) {
+    if (child && !child.alive()) throw new Error(`${child.name} (pid ${child.pid}) exited during the run; see ${child.logFile}`);
+  }
+}
+
+/** Waits until the engine reports no active dialogs, or timeoutMs passes; returns the last count. */
+export async function waitForEngineIdle(topology: BenchTopology, timeoutMs: number): Promise<number | undefined> {
+  const engine = topology.engine;
+  if (!engine) return 0;
+  const deadline = Date.now() + timeoutMs;
+  let dialogs: number | undefined;
+  do {
+    dialogs = await engine.metric('vpop_engine_dialogs_active');
+    if (dialogs === 0) return 0;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  } while (Date.now() < deadline);
+  return dialogs;
+}
+
+/** Runs a UAC to completion under a hard deadline; the result even if SIPp had to be stopped. */
+export async function runUacBounded(uac: SippProcess, deadlineSeconds: number): Promise<Awaited<SippProcess['result']>> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => {
+    timer = setTimeout(() => resolve('deadline'), deadlineSeconds * 1000);
+  });
+  const outcome = await Promise.race([uac.result, deadline]);
+  clearTimeout(timer);
+  return outcome === 'deadline' ? uac.stop() : outcome;
+}
