@@ -134,11 +134,41 @@ describe('redactSipText on a raw INVITE', () => {
     expect(redacted).toContain('Call-ID: a84b4c76e66710@pc33.example.com\r\n');
     expect(redacted.split('\r\n')).toHaveLength(INVITE.split('\r\n').length);
   });
-  it('masks a numeric SDP origin username', () => {
+  it('masks a numeric SDP origin username, and numbers after the session ids', () => {
     expect(redactSipText(`o=${CALLER} 2890844526 1 IN IP4 127.0.0.1`)).toBe('o=+***67 2890844526 1 IN IP4 127.0.0.1');
+    expect(redactSipText(`o=- 1 2 IN IP4 ${CALLER}`)).toBe('o=- 1 2 IN IP4 +***67');
+    expect(redactSipText('o= 15551234567 ]> x')).toBe('o= ***67 ]> x');
   });
   it('is idempotent', () => {
     expect(redactSipText(redacted)).toBe(redacted);
+  });
+});
+
+describe('redactSipText on generated SIP-like text', () => {
+  // A seeded generator of fragments around the caller number. The number is always
+  // set off by non-word characters, so wherever it lands it must come out masked.
+  const fragments = ['sip:', 'sips:', 'tel:', '<', '>', '"', ' ', ',', ';', '=', '@', 'host', '\r\n', '\n', 'From: ', 'To: ',
+    'P-Asserted-Identity: ', 'Contact: ', 'o=', 'a=', ':', '[', ']', '::1', 'alice', 'user=phone;', 'username=', '\\', '%2B', 'é', 'tag=', 'o=- ', '1 ', 'f:'];
+  const separators = [' ', '<', '>', '"', ',', ';', '=', ':', '@', '\n', '\r\n', '(', ')', '-', '/', '.'];
+  let seed = 42;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const pick = <T>(list: readonly T[]): T => list[random(list.length)] as T;
+
+  it('never lets the caller number through, in 20,000 generated texts', () => {
+    for (let k = 0; k < 20_000; k++) {
+      let text = '';
+      const parts = 1 + random(12);
+      for (let p = 0; p < parts; p++) {
+        text += random(3) === 0 ? `${pick(separators)}${pick([CALLER, CALLER.slice(1)])}${pick(separators)}` : pick(fragments);
+      }
+      text += `${pick(separators)}${CALLER}${pick(separators)}`;
+      const redacted = redactSipText(text);
+      if (redacted.includes('5551234567')) throw new Error(`leaked in ${JSON.stringify(text)} -> ${JSON.stringify(redacted)}`);
+      expect(redactSipText(redacted)).toBe(redacted);
+    }
   });
 });
 

@@ -12,8 +12,9 @@
 //   become "***". Passwords in user-info and digest usernames become ***.
 // - Any free-standing run of 7+ digits (optionally after '+') is masked as a number,
 //   wherever it appears. A run glued to letters ('a84b4c76e66710123') is an identifier,
-//   not a number, and is kept. Kept too: dialog tags ('tag=1928301774') and the
-//   sess-id and sess-version of an SDP o= line, which identify sessions, not people.
+//   not a number, and is kept. Kept too: dialog tags ('tag=1928301774', not '+'-led)
+//   and the sess-id and sess-version of a well-formed SDP o= line, which identify
+//   sessions, not people.
 // Masking is idempotent: masking a masked text changes nothing.
 import { isIP } from 'node:net';
 
@@ -115,7 +116,8 @@ export function maskDigitRuns(text: string): string {
 
 /** A dialog tag ('tag=1928301774') identifies a dialog, not a party: kept for correlation. */
 function isDialogTag(text: string, runStart: number): boolean {
-  return runStart >= 4 && startsWithAsciiCI(text, runStart - 4, 'tag=');
+  // '+' and digits is E.164-looking, whatever precedes it.
+  return runStart >= 4 && text.charCodeAt(runStart) !== 43 && startsWithAsciiCI(text, runStart - 4, 'tag=');
 }
 
 function startsWithAsciiCI(text: string, at: number, word: string): boolean {
@@ -302,9 +304,11 @@ function indexOfAsciiCI(text: string, word: string, from: number): number {
 
 /** SDP origin: `o=<username> <sess-id> <sess-version> IN IP4 <addr>`; the ids are not PII. */
 function maskSdpOrigin(line: string): string {
-  const firstSpace = line.indexOf(' ');
-  if (firstSpace === -1) return maskDigitRuns(line);
-  return 'o=' + maskDigitRuns(line.slice(2, firstSpace)) + line.slice(firstSpace);
+  const fields = line.slice(2).split(' ');
+  // Only in a well-formed origin line (6 fields, nettype IN) are fields 2 and 3 session ids.
+  const wellFormed = fields.length === 6 && fields[3] === 'IN';
+  const isSessionId = (field: string, index: number): boolean => wellFormed && (index === 1 || index === 2) && /^[0-9]{1,20}$/.test(field);
+  return 'o=' + fields.map((field, index) => (isSessionId(field, index) ? field : maskDigitRuns(field))).join(' ');
 }
 
 function redactLine(line: string): string {
