@@ -36,6 +36,7 @@ describe('maskDigitRuns', () => {
   it('masks free-standing runs of 7+ digits', () => {
     expect(maskDigitRuns(`call from ${CALLER} to 4420794609`)).toBe('call from +***67 to ***09');
     expect(maskDigitRuns('a=15551234567,b=15551234568')).toBe('a=***67,b=***68');
+    expect(maskDigitRuns('GET /calls?to=%2B15551234567&x=1')).toBe('GET /calls?to=***67&x=1');
   });
   it('keeps short runs, IP addresses and digits glued to letters', () => {
     const text = 'port 5060 at 127.0.0.1 branch z9hG4bK776asdhds1234567 id a84b4c76e66710123 cseq 123456';

@@ -100,6 +100,7 @@ export function maskDigitRuns(text: string): string {
     }
     let start = i;
     if (start > 0 && text.charCodeAt(start - 1) === 43 /* + */) start--;
+    else if (start >= 3 && startsWithAsciiCI(text, start - 3, '%2b')) start -= 3; // URL-encoded '+'
     let end = i;
     while (end < text.length && isDigit(text.charCodeAt(end))) end++;
     const before = start > 0 ? text.charCodeAt(start - 1) : -1;
