@@ -12,6 +12,7 @@ export class AppSession implements RoutableApp {
   authenticated = false;
   private tags = new Set<string>();
   private msgCounter = 0;
+  private corked = false;
   private readonly idPrefix: string;
 
   constructor(
@@ -49,7 +50,18 @@ export class AppSession implements RoutableApp {
       this.socket.destroy(new Error('app is not reading its control connection'));
       return;
     }
+    // Frames produced within one turn of the event loop leave in one write (one syscall).
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(AppSession.uncork, this);
+    }
     this.socket.write(encodeFrame(payload));
+  }
+
+  private static uncork(session: AppSession): void {
+    session.corked = false;
+    session.socket.uncork();
   }
 
   replyOk(responseTo: string, ...extra: string[]): void {
