@@ -23,6 +23,8 @@ interface StepResult extends StepOutcome {
   usage: ProcessUsage[];
   loadAverage: MachineInfo['loadAverage'];
   sippLogs: string;
+  /** The engine's own gauges right after the step's last call: what it still holds. */
+  engineAtEnd: { transactions: number | undefined; dialogs: number | undefined; heapUsedBytes: number | undefined } | undefined;
 }
 
 const { values } = parseArgs({
@@ -80,6 +82,14 @@ async function runStep(rate: number, seconds: number): Promise<StepResult> {
   const window = await startUsageWindow(processes);
   const result = await runUacBounded(uac, stepDeadlineSeconds + 5);
   const usage = await window.finish();
+  const engine = topology.engine;
+  const engineAtEnd = engine
+    ? {
+        transactions: await engine.metric('vpop_engine_transactions_active'),
+        dialogs: await engine.metric('vpop_engine_dialogs_active'),
+        heapUsedBytes: await engine.metric('nodejs_heap_size_used_bytes'),
+      }
+    : undefined;
   const statistics = result.statistics;
   const created = statistics?.totalCallsCreated ?? 0;
   const successful = statistics?.successfulCalls ?? 0;
@@ -93,6 +103,7 @@ async function runStep(rate: number, seconds: number): Promise<StepResult> {
     usage,
     loadAverage: machineInfo().loadAverage,
     sippLogs: result.logs.dir,
+    engineAtEnd,
   };
 }
 
@@ -105,7 +116,8 @@ function usageCell(step: StepResult, name: string, what: 'cpu' | 'rss'): string 
 function tableRow(step: StepResult): string {
   return `| ${step.rate} | ${step.attempted} | ${step.successful} | ${step.failed} (${(failedRatio(step) * 100).toFixed(2)}%) | ${step.retransmissions} `
     + `| ${usageCell(step, 'engine', 'cpu')} | ${usageCell(step, 'app', 'cpu')} | ${usageCell(step, 'sipp-uac', 'cpu')} | ${usageCell(step, 'sipp-uas', 'cpu')} `
-    + `| ${usageCell(step, 'engine', 'rss')} | ${usageCell(step, 'app', 'rss')} | ${step.loadAverage[0]} |`;
+    + `| ${usageCell(step, 'engine', 'rss')} | ${usageCell(step, 'app', 'rss')} `
+    + `| ${step.engineAtEnd?.transactions ?? '-'} | ${step.engineAtEnd?.heapUsedBytes === undefined ? '-' : mebibytes(step.engineAtEnd.heapUsedBytes)} | ${step.loadAverage[0]} |`;
 }
 
 async function runSteps(topology: BenchTopology): Promise<StepResult[]> {
@@ -113,8 +125,8 @@ async function runSteps(topology: BenchTopology): Promise<StepResult[]> {
   const warmup = await runStep(Math.min(50, rates[0]!), 4);
   process.stdout.write(`# warm-up: ${warmup.successful}/${warmup.attempted} calls succeeded\n`);
   await waitForEngineIdle(topology, 15_000);
-  process.stdout.write('| cps | calls | ok | failed | retrans | engine CPU | app CPU | uac CPU | uas CPU | engine RSS MiB | app RSS MiB | load 1m |\n');
-  process.stdout.write('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n');
+  process.stdout.write('| cps | calls | ok | failed | retrans | engine CPU | app CPU | uac CPU | uas CPU | engine RSS MiB | app RSS MiB | engine txns at end | engine heap MiB at end | load 1m |\n');
+  process.stdout.write('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n');
   const steps: StepResult[] = [];
   for (const rate of rates) {
     assertPeersAlive(topology);
