@@ -117,6 +117,14 @@ describe('parseSipMessage', () => {
     expect(error.reason).toMatch(reason as RegExp);
   });
 
+  it('still recovers Via, From, To, Call-ID and CSeq after a bad header line, so a 400 can be sent', () => {
+    const error = parseError(request([BASE[0]!, 'Garbage line', 'X-Bad\r: y', BASE[1]!, BASE[2]!, ' ;x=1', ...BASE.slice(3)]));
+    expect(error.status).toBe(400);
+    expect(error.reason).toMatch(/without a colon/);
+    expect(error.canRespond).toBe(true);
+    expect(error.partial).toMatchObject({ via: [BASE[1]!.slice(5)], from: '<sip:alice@example.com>;tag=1 ;x=1', cseq: '1 OPTIONS' });
+  });
+
   it('answers an unknown SIP version with 505', () => {
     expect(parseError(request(['OPTIONS sip:bob@example.com SIP/7.0', ...BASE.slice(1)])).status).toBe(505);
   });

@@ -34,6 +34,9 @@ interface Collected {
   names: string[]; // canonical names
   keys: string[]; // lower-cased canonical names
   values: string[];
+  /** The decoded header section, and where collection stopped (-1: it finished). */
+  text: string;
+  resumeAt: number;
 }
 
 class Failure {
@@ -113,9 +116,11 @@ function collect(text: string, limits: MessageLimits, into: Collected): void {
   // Position of the next CR, looked up again only once passed, so the bare-CR
   // check stays linear in the header size.
   let nextCr = text.indexOf('\r');
+  into.text = text;
   while (pos < text.length) {
     let lf = text.indexOf('\n', pos);
     if (lf === -1) lf = text.length;
+    into.resumeAt = lf + 1;
     const end = lf > pos && text.charCodeAt(lf - 1) === 0x0d ? lf - 1 : lf;
     if (end - pos > limits.maxLineBytes) {
       if (first) {
@@ -164,7 +169,8 @@ function collect(text: string, limits: MessageLimits, into: Collected): void {
     let colon = nameEnd;
     while (colon < end && (text.charCodeAt(colon) === 0x20 || text.charCodeAt(colon) === 0x09)) colon++;
     if (colon === end || text.charCodeAt(colon) !== 0x3a) {
-      fail(colon === end ? 'header line without a colon' : 'invalid header name');
+      const anyColon = text.indexOf(':', lineStart); // error path only
+      fail(anyColon === -1 || anyColon >= end ? 'header line without a colon' : 'invalid header name');
     }
     if (into.names.length >= limits.maxHeaders) fail(`more than ${limits.maxHeaders} header fields`, 513);
     const key = headerKey(text.slice(lineStart, nameEnd));
@@ -177,6 +183,7 @@ function collect(text: string, limits: MessageLimits, into: Collected): void {
     into.values.push(text.slice(valueStart, valueEnd));
     lastIndex = into.values.length - 1;
   }
+  into.resumeAt = -1;
 }
 
 interface HeaderKey {
@@ -218,7 +225,43 @@ function partialOf(collected: Collected): PartialMessage {
   return partial;
 }
 
+const RECOVERABLE = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
+
+/**
+ * After collection stopped at a bad line, pick the headers a response needs out
+ * of the remaining lines, leniently, so that a 400 can still be sent (RFC 4475
+ * expects an answer, not silence, when the request is recognisable).
+ */
+function recoverRemaining(into: Collected): void {
+  const text = into.text;
+  let pos = into.resumeAt;
+  let last = -1;
+  while (pos >= 0 && pos < text.length) {
+    let lf = text.indexOf('\n', pos);
+    if (lf === -1) lf = text.length;
+    const line = text.slice(pos, lf > pos && text.charCodeAt(lf - 1) === 0x0d ? lf - 1 : lf);
+    pos = lf + 1;
+    const c0 = line.charCodeAt(0);
+    if (c0 === 0x20 || c0 === 0x09) {
+      if (last !== -1) into.values[last] = `${into.values[last]} ${trimLws(line)}`;
+      continue;
+    }
+    last = -1;
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? trimLws(line.slice(0, colon)) : '';
+    if (!isToken(name)) continue;
+    const key = headerKey(name);
+    if (!RECOVERABLE.has(key.lower)) continue;
+    into.names.push(key.canonical);
+    into.keys.push(key.lower);
+    into.values.push(trimLws(line.slice(colon + 1)));
+    last = into.values.length - 1;
+  }
+  into.resumeAt = -1;
+}
+
 function toError(failure: Failure, collected: Collected): SipParseError {
+  if (collected.resumeAt >= 0 && collected.start?.kind === 'request') recoverRemaining(collected);
   let status: SipParseStatus | undefined;
   if (failure.status === 'request-default') status = collected.start?.kind === 'request' ? 400 : undefined;
   else status = collected.start?.kind === 'request' ? failure.status : undefined;
@@ -338,7 +381,7 @@ function validate(collected: Collected): number {
  */
 export function parseSipMessage(data: Buffer, limits?: Partial<MessageLimits>): SipMessage {
   const effective: MessageLimits = limits ? { ...DEFAULT_MESSAGE_LIMITS, ...limits } : DEFAULT_MESSAGE_LIMITS;
-  const collected: Collected = { start: undefined, names: [], keys: [], values: [] };
+  const collected: Collected = { start: undefined, names: [], keys: [], values: [], text: '', resumeAt: -1 };
   try {
     if (data.length > effective.maxMessageBytes) {
       // Recover what we can from the start so that a 513 can still be answered.
