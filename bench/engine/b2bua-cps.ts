@@ -110,7 +110,10 @@ async function runStep(rate: number, seconds: number): Promise<StepResult> {
 function usageCell(step: StepResult, name: string, what: 'cpu' | 'rss'): string {
   const usage = step.usage.find((entry) => entry.name === name);
   if (!usage) return '-';
-  return what === 'cpu' ? `${(usage.cpuPercent ?? Number.NaN).toFixed(0)}%` : mebibytes(usage.peakRssBytes);
+  if (what === 'rss') return mebibytes(usage.peakRssBytes);
+  // CPU used, then the share of time its event loop waited for a CPU (high = starved by other load).
+  const wait = usage.runQueueWaitPercent === undefined ? '' : ` / ${usage.runQueueWaitPercent.toFixed(0)}%`;
+  return `${(usage.cpuPercent ?? Number.NaN).toFixed(0)}%${wait}`;
 }
 
 function tableRow(step: StepResult): string {
@@ -125,7 +128,7 @@ async function runSteps(topology: BenchTopology): Promise<StepResult[]> {
   const warmup = await runStep(Math.min(50, rates[0]!), 4);
   process.stdout.write(`# warm-up: ${warmup.successful}/${warmup.attempted} calls succeeded\n`);
   await waitForEngineIdle(topology, 15_000);
-  process.stdout.write('| cps | calls | ok | failed | retrans | engine CPU | app CPU | uac CPU | uas CPU | engine RSS MiB | app RSS MiB | engine txns at end | engine heap MiB at end | load 1m |\n');
+  process.stdout.write('| cps | calls | ok | failed | retrans | engine CPU / wait | app CPU / wait | uac CPU / wait | uas CPU / wait | engine RSS MiB | app RSS MiB | engine txns at end | engine heap MiB at end | load 1m |\n');
   process.stdout.write('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n');
   const steps: StepResult[] = [];
   for (const rate of rates) {

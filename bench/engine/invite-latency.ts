@@ -81,7 +81,7 @@ try {
   process.stdout.write(`${row('INVITE -> 180', ringing)}\n${row('INVITE -> 200', answer)}\n`);
   process.stdout.write(`calls: ${attempted} attempted, ${statistics?.successfulCalls ?? 0} ok, ${failed} failed, ${statistics?.retransmissions ?? 0} retransmissions\n`);
   for (const entry of usage) {
-    process.stdout.write(`${entry.name}: CPU ${(entry.cpuPercent ?? Number.NaN).toFixed(0)}% (peak ${entry.peakCpuPercent.toFixed(0)}%), RSS peak ${mebibytes(entry.peakRssBytes)} MiB\n`);
+    process.stdout.write(`${entry.name}: CPU ${(entry.cpuPercent ?? Number.NaN).toFixed(0)}% (peak ${entry.peakCpuPercent.toFixed(0)}%), waiting for a CPU ${(entry.runQueueWaitPercent ?? Number.NaN).toFixed(0)}%, RSS peak ${mebibytes(entry.peakRssBytes)} MiB\n`);
   }
   report = {
     benchmark: 'invite-latency', direct: values.direct, transport: values.transport, rate, seconds, durationMs, machine,

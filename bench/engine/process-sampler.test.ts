@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { cpuPercent, parseProcStat, readProcStat, startUsageWindow } from './process-sampler.js';
+import { cpuPercent, parseProcStat, parseSchedStat, readProcStat, runQueueWaitPercent, startUsageWindow } from './process-sampler.js';
 
 // A real line from /proc/<pid>/stat with a command name holding a space and a parenthesis.
 const STAT_LINE = '4242 (node (worker) x) S 1 4242 4242 0 -1 4194304 5210 0 0 0 1234 567 0 0 20 0 11 0 9000 1234567890 25600 18446744073709551615 1 1 0 0 0 0 0 16781312 134234626 0 0 0 17 1 0 0 0 0 0';
@@ -26,6 +26,16 @@ describe('cpuPercent', () => {
   });
 });
 
+describe('run-queue wait', () => {
+  it('reads the wait from schedstat and turns it into a share of wall time', () => {
+    expect(parseSchedStat('123456789 500000000 42\n')).toBe(500_000_000);
+    expect(() => parseSchedStat('')).toThrow(/schedstat/);
+    const before = { cpuTicks: 0, rssBytes: 0, runQueueWaitNs: 0 };
+    expect(runQueueWaitPercent(before, { ...before, runQueueWaitNs: 500_000_000 }, 1000)).toBe(50);
+    expect(runQueueWaitPercent({ cpuTicks: 0, rssBytes: 0 }, before, 1000)).toBeUndefined();
+  });
+});
+
 describe('usage window over a real process', () => {
   it('sees a busy child near one core and an idle one near zero, and survives the child exiting', async () => {
     // Each child reports once Node has booted, so start-up CPU stays out of the window.
@@ -43,6 +53,7 @@ describe('usage window over a real process', () => {
       expect(busyUsage.cpuPercent).toBeGreaterThan(5);
       expect(busyUsage.cpuPercent).toBeGreaterThan(5 * (idleUsage.cpuPercent ?? 0));
       expect(busyUsage.peakCpuPercent).toBeGreaterThanOrEqual(busyUsage.cpuPercent ?? 0);
+      expect(busyUsage.runQueueWaitPercent).toBeGreaterThanOrEqual(0);
       expect(busyUsage.peakRssBytes).toBeGreaterThan(10 * 1024 * 1024);
       await new Promise<void>((resolve) => (busy.exitCode !== null ? resolve() : busy.once('exit', () => resolve())));
       expect(await readProcStat(busy.pid!)).toBeUndefined();

@@ -14,6 +14,12 @@ export interface ProcStat {
   /** user + system CPU time in clock ticks. */
   cpuTicks: number;
   rssBytes: number;
+  /**
+   * Time the main thread (the event loop) spent runnable but waiting for a CPU, in ns, from
+   * /proc/<pid>/schedstat. On a shared machine this tells a saturated process (busy, little
+   * wait) from a starved one (little CPU, long wait).
+   */
+  runQueueWaitNs?: number;
 }
 
 /**
@@ -33,6 +39,19 @@ export function parseProcStat(line: string): ProcStat {
   return { cpuTicks: field(14) + field(15), rssBytes: field(24) * PAGE_SIZE_BYTES };
 }
 
+/** Parses /proc/<pid>/schedstat: "<on-cpu ns> <run-queue wait ns> <timeslices>"; returns the wait. */
+export function parseSchedStat(line: string): number {
+  const wait = Number(line.trim().split(/\s+/)[1]);
+  if (!Number.isFinite(wait)) throw new Error(`not a /proc/<pid>/schedstat line: ${line.slice(0, 80)}`);
+  return wait;
+}
+
+/** Run-queue wait between two readings as % of wall time (100 = waited the whole interval). */
+export function runQueueWaitPercent(before: ProcStat, after: ProcStat, elapsedMs: number): number | undefined {
+  if (elapsedMs <= 0 || before.runQueueWaitNs === undefined || after.runQueueWaitNs === undefined) return undefined;
+  return ((after.runQueueWaitNs - before.runQueueWaitNs) / 1e6 / elapsedMs) * 100;
+}
+
 /** CPU% between two readings taken elapsedMs apart (100 = one core busy). */
 export function cpuPercent(before: ProcStat, after: ProcStat, elapsedMs: number): number {
   if (elapsedMs <= 0) return 0;
@@ -43,7 +62,9 @@ export function cpuPercent(before: ProcStat, after: ProcStat, elapsedMs: number)
 /** Reads /proc/<pid>/stat; undefined once the process has gone. */
 export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
   try {
-    return parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    const stat = parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    const schedstat = await readFile(`/proc/${pid}/schedstat`, 'utf8').catch(() => undefined);
+    return schedstat === undefined ? stat : { ...stat, runQueueWaitNs: parseSchedStat(schedstat) };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ESRCH') return undefined;
     throw error;
@@ -60,6 +81,8 @@ export interface ProcessUsage {
   pid: number;
   /** Mean CPU% from the first to the last reading of the process alive; undefined if it never was. */
   cpuPercent: number | undefined;
+  /** Mean share of wall time the main thread waited for a CPU; undefined without schedstat. */
+  runQueueWaitPercent: number | undefined;
   /** Highest one-interval CPU% seen in the window. */
   peakCpuPercent: number;
   peakRssBytes: number;
@@ -129,6 +152,9 @@ export async function startUsageWindow(processes: readonly SampledProcess[], int
           name: track.process.name,
           pid: track.process.pid,
           cpuPercent: track.first && track.lastSeen ? cpuPercent(track.first, track.lastSeen, track.lastSeenAt - track.firstAt) : undefined,
+          runQueueWaitPercent: track.first && track.lastSeen
+            ? runQueueWaitPercent(track.first, track.lastSeen, track.lastSeenAt - track.firstAt)
+            : undefined,
           peakCpuPercent: track.peakCpuPercent,
           peakRssBytes: track.peakRssBytes,
           lastRssBytes: track.lastRssBytes,
