@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start as startB2bua } from '../apps/b2bua-app.js';
 import type { RunningApp } from '../apps/app-options.js';
+import { scrapeMetric } from '../../bench/engine/prometheus-text.js';
 import { freePort } from '../support/free-port.js';
 import { waitForListeningSocket } from '../support/listening-sockets.js';
 import { SIPP_FLOWS } from '../sipp-scenarios/flows.js';
@@ -13,25 +14,6 @@ import { runScenarioPair } from '../sipp-scenarios/scenario-pair.js';
 
 const VPOP = 'dist/cli/vpop.js';
 const SECRET = 'cymru';
-
-/** Sum of every sample of a metric in Prometheus text exposition format. */
-function sumOfSamples(exposition: string, name: string): number | undefined {
-  let total: number | undefined;
-  for (const line of exposition.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!match || match[1] !== name) continue;
-    total = (total ?? 0) + Number(match[2]);
-  }
-  return total;
-}
-
-describe('sumOfSamples', () => {
-  it('adds labelled samples and ignores comments and other metrics', () => {
-    const text = '# HELP x y\n# TYPE x gauge\nx{kind="a"} 2\nx{kind="b"} 3\nxy 7\n';
-    expect(sumOfSamples(text, 'x')).toBe(5);
-    expect(sumOfSamples(text, 'missing')).toBeUndefined();
-  });
-});
 
 describe('SIPp flows through `vpop engine` with drachtio-server flags', () => {
   let child: ChildProcess | undefined;
@@ -57,10 +39,7 @@ describe('SIPp flows through `vpop engine` with drachtio-server flags', () => {
     }
   });
 
-  async function scrape(name: string): Promise<number | undefined> {
-    const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
-    return sumOfSamples(await response.text(), name);
-  }
+  const scrape = (name: string) => scrapeMetric(`http://127.0.0.1:${metricsPort}/metrics`, name);
 
   it('hold-unhold then cancel-race over TCP, then no dialog or transaction left on /metrics', async () => {
     const uasPort = await freePort();
