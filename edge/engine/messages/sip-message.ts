@@ -53,8 +53,16 @@ export class SipHeaders {
     for (const field of fields) this.append(field.name, field.value);
   }
 
+  /** Lookup keys by name as callers spell it ('Via', 'v', 'call-id'); bounded, names may come from the wire. */
+  private static readonly keyCache = new Map<string, string>();
+
   private static key(name: string): string {
-    return canonicalHeaderName(name).toLowerCase();
+    let key = SipHeaders.keyCache.get(name);
+    if (key === undefined) {
+      key = canonicalHeaderName(name).toLowerCase();
+      if (SipHeaders.keyCache.size < 1024) SipHeaders.keyCache.set(name, key);
+    }
+    return key;
   }
 
   private indexOf(key: string): number {
