@@ -29,6 +29,9 @@ import { UserAgentCore } from './user-agent-core/user-agent-core.js';
 import { hostportFor, type EngineTransport, type LocalEndpoint } from './user-agent-core/local-endpoint.js';
 import { EngineMetrics } from './engine-metrics.js';
 import { withTag } from './messages/headers/name-addr.js';
+import { ProxyService, localAddressOfListener } from './proxy/proxy-service.js';
+import type { ProxyTransactionPort } from './proxy/proxy-ports.js';
+import { InviteClientTransaction } from './transactions/invite-client-transaction.js';
 
 export interface SipEngineControlOptions {
   address: string;
@@ -90,13 +93,25 @@ export class SipEngine {
       cancel: (...args: Parameters<TransactionLayer['cancel']>) => layer.current!.cancel(...args),
       sendStateless: (...args: Parameters<TransactionLayer['sendStateless']>) => layer.current!.sendStateless(...args),
     };
+    const proxy = new ProxyService({
+      transactions: proxyTransactionPort(layer),
+      sendStateless: (message, destination) => layer.current!.sendStateless(message, destination),
+      newBranch: () => layer.current!.newBranch(),
+      locator: this.locator,
+      listeners: () => this.transport.boundListeners().map(localAddressOfListener),
+      clock, logger: this.logger.child({ layer: 'proxy' }), registry: this.registry,
+    });
     this.ua = new UserAgentCore({
-      stack, clock, timers: resolveTimerValues(options.timers),
+      stack, clock, timers: resolveTimerValues(options.timers), proxy,
       logger: this.logger.child({ layer: 'ua' }),
       environment: {
         localEndpoint: (transport, remoteAddress, listenerName) => this.localEndpoint(transport, remoteAddress, listenerName),
         locate: (uri) => this.locator.locate(uri),
         textOf: (message) => this.wireOf(message).toString('utf8'),
+        proxyAddressOf: (listenerName) => {
+          const info = this.transport.boundListeners().find((candidate) => candidate.name === listenerName);
+          return info ? localAddressOfListener(info) : undefined;
+        },
       },
     });
     const transactions = new TransactionLayer({
@@ -267,4 +282,26 @@ function sendRequestDeliveringFinals(
     receive(response);
   };
   return transaction;
+}
+
+// Responses to our CANCELs carry nothing the proxy needs (§16.10: the 487 comes on the INVITE).
+const IGNORE_CANCEL_RESPONSES: ClientTransactionListener = { onResponse: () => undefined };
+
+/** The transaction layer as the proxy uses it, with the same reliable-transport delivery as the UA core. */
+function proxyTransactionPort(layer: { current?: TransactionLayer }): ProxyTransactionPort {
+  return {
+    sendRequest(request, destination, listener) {
+      const transactions = layer.current!;
+      const transaction = sendRequestDeliveringFinals(transactions, request, destination, {
+        onResponse: (response) => listener.onResponse(response),
+        onTimeout: () => listener.onTimeout(),
+        onTransportError: (_transaction, error) => listener.onTransportError(error),
+      });
+      return {
+        cancel: () => {
+          if (transaction instanceof InviteClientTransaction) transactions.cancel(transaction, IGNORE_CANCEL_RESPONSES);
+        },
+      };
+    },
+  };
 }

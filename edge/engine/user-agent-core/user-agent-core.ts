@@ -7,7 +7,7 @@
 // drachtio-server's view of it.
 import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import { SipRequest, type SipMessage, type SipResponse } from '../messages/sip-message.js';
+import { SipRequest, type SipHeaders, type SipMessage, type SipResponse } from '../messages/sip-message.js';
 import { getTag } from '../messages/headers/name-addr.js';
 import { splitHeaderList } from '../messages/headers/header-list.js';
 import { parseRAck, parseRSeq } from '../messages/headers/rack.js';
@@ -33,6 +33,9 @@ import { contactFor, type EngineTransport, type LocalEndpoint } from './local-en
 import { completeInDialogRequest, completeNewRequest, completeResponse, reasonPhrase } from './message-completion.js';
 import { nextHopUri, numericTarget } from './next-hop.js';
 import { ResponseRetransmitter } from './response-retransmitter.js';
+import type { ProxyService } from '../proxy/proxy-service.js';
+import type { ProxyLocalAddress } from '../proxy/local-address.js';
+import { proxyOptionsFromCommand } from '../proxy/proxy-options.js';
 
 /** The transaction layer, as the UA core uses it. */
 export interface UaStack {
@@ -50,6 +53,8 @@ export interface UaEnvironment {
   locate(uri: string): Promise<SipServerTarget[]>;
   /** The text of a message: as received, or as serialised for sending. */
   textOf(message: SipMessage): string;
+  /** A listener as the proxy names it (for double Record-Route). */
+  proxyAddressOf?(listenerName: string): ProxyLocalAddress | undefined;
 }
 
 /** The apps, as the UA core addresses them. */
@@ -65,6 +70,8 @@ export interface UserAgentCoreOptions {
   clock: Clock;
   timers: TimerValues;
   logger?: Logger;
+  /** The stateful proxy behind drachtio's `proxy` verb and record-routed dialogs. */
+  proxy?: ProxyService;
 }
 
 /** A request from the network that an app is answering. */
@@ -119,6 +126,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
   private readonly clock: Clock;
   private readonly timers: TimerValues;
   private readonly logger: Logger;
+  private readonly proxy: ProxyService | undefined;
   private readonly serverContexts = new Map<string, ServerContext>();
   private readonly serverContextByTransaction = new Map<ServerTransaction, ServerContext>();
   /** The INVITE being answered in a dialog (for PRACK matching). */
@@ -137,6 +145,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
     this.clock = options.clock;
     this.timers = options.timers;
     this.logger = options.logger ?? pino({ level: 'silent' });
+    this.proxy = options.proxy;
   }
 
   /** Requests from the network being handled by apps (for metrics and leak checks). */
@@ -192,7 +201,9 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
     const fromTag = getTag(request.headers.get('From') ?? '') ?? '';
     const dialog = this.dialogs.find(callId, toTag, fromTag);
     if (!dialog || dialog.owner.closed) {
-      this.reject(transaction, request, 481);
+      // Not ours: a dialog we record-routed as a proxy, or a stale request.
+      if (!dialog && this.proxy?.isRoutedThroughUs(request)) this.proxy.routeInDialog(request, transaction);
+      else this.reject(transaction, request, 481);
       return;
     }
     const seq = cseqNumber(request);
@@ -246,6 +257,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
   }
 
   onCancel(invite: InviteServerTransaction, cancel: SipRequest, origin: MessageOrigin): void {
+    if (this.proxy?.cancel(invite)) return;
     const context = this.serverContextByTransaction.get(invite);
     if (!context) {
       invite.respond(responseTo(invite.request, 487, 'Request Terminated', newTag()));
@@ -261,7 +273,10 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
     const toTag = getTag(ack.headers.get('To') ?? '') ?? '';
     const fromTag = getTag(ack.headers.get('From') ?? '') ?? '';
     const dialog = this.dialogs.find(callId, toTag, fromTag);
-    if (!dialog) return;
+    if (!dialog) {
+      if (this.proxy?.isRoutedThroughUs(ack)) void this.proxy.forwardAck(ack);
+      return;
+    }
     const accepted = this.awaitingAck.get(dialog);
     if (!accepted) return; // a retransmitted ACK
     accepted.retransmitter.stop();
@@ -269,8 +284,9 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
     if (!dialog.owner.closed) this.deliverRequest(dialog.owner, undefined, ack, origin, dialog.id, accepted.serverContextId);
   }
 
-  onStrayResponse(): void {
-    // RFC 6026 §7.2: a UA drops responses that match no transaction.
+  onStrayResponse(response: SipResponse): void {
+    // RFC 6026 §7.2: a UA drops responses that match no transaction; a proxy passes 2xx retransmissions on.
+    this.proxy?.forwardStrayResponse(response);
   }
 
   onTransactionTimeout(transaction: ServerTransaction): void {
@@ -348,8 +364,43 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
     }
   }
 
+  /** drachtio's `proxy` verb: hand the app's request to the stateful proxy, reporting each final response and the end. */
   onAppProxy(app: AppSession, command: AppProxyCommand): void {
-    app.replyNok(command.msgId, 'proxy is not supported by this engine yet');
+    const context = this.serverContexts.get(command.command.stackTxnId);
+    if (!this.proxy || !context || context.finalSent) {
+      app.replyNok(command.msgId, this.proxy ? 'unable to find transaction to proxy' : 'proxy is not available');
+      return;
+    }
+    let extraHeaders: SipHeaders | undefined;
+    if (command.sip !== '') {
+      try {
+        extraHeaders = parseAppSipText(command.sip).headers;
+      } catch (error) {
+        app.replyNok(command.msgId, (error as Error).message);
+        return;
+      }
+    }
+    const options = proxyOptionsFromCommand(command.command, extraHeaders ? [...extraHeaders] : []);
+    if (options instanceof Error) {
+      app.replyNok(command.msgId, options.message);
+      return;
+    }
+    // From here the proxy owns the server transaction; the UA core forgets it.
+    context.finalSent = true;
+    this.untrackServerContext(context);
+    const msgId = command.msgId;
+    const receivedOn = this.env.proxyAddressOf?.(context.origin.listenerName);
+    this.proxy.proxy(context.request, context.transaction, options, {
+      finalResponse: (response, source) => {
+        if (app.closed) return;
+        app.replySent(msgId, {
+          source: 'network', protocol: source.transport, address: source.address, port: source.port,
+          time: stackTime(), transactionId: context.id, dialogId: '',
+        }, this.env.textOf(response), true);
+      },
+      done: () => app.replyOk(msgId, 'done'),
+      failed: (reason) => app.replyNok(msgId, reason),
+    }, receivedOn);
   }
 
   onAppGone(app: AppSession): void {
