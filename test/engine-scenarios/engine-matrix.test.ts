@@ -2,25 +2,14 @@
 // engine with the drachtio-srf B2BUA app between caller and callee, over UDP and TCP.
 // After each run the engine's dialog and transaction gauges must be back to 0.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Registry } from 'prom-client';
 import { startTestEngine, TEST_SECRET, type RunningEngine } from '../engine/engine-harness.js';
 import { start as startB2bua } from '../apps/b2bua-app.js';
 import type { RunningApp } from '../apps/app-options.js';
 import { freePort } from '../support/free-port.js';
+import { gaugeTotal, LINGER_TIMERS } from './engine-gauges.js';
 import { SIPP_FLOWS, type SippFlow } from '../sipp-scenarios/flows.js';
 import { runScenarioPair } from '../sipp-scenarios/scenario-pair.js';
 import type { SippTransport } from '../support/sipp.js';
-
-// Completed transactions linger for Timers D/I/J/K (up to 32 s over UDP) only to absorb
-// retransmissions; shortening them lets the gauges reach 0 within a test.
-const LINGER_TIMERS = { timerD: 1000, timerI: 500, timerJ: 1000, timerK: 500, timerL: 1000, timerM: 1000 };
-
-/** Sum of a gauge's samples as the engine's registry would serve them on /metrics. */
-async function gaugeTotal(registry: Registry, name: string): Promise<number> {
-  const metric = (await registry.getMetricsAsJSON()).find((entry) => entry.name === name);
-  if (!metric) throw new Error(`engine registry has no ${name}`);
-  return metric.values.reduce((sum, sample) => sum + sample.value, 0);
-}
 
 describe('SIPp flows through the engine and a drachtio-srf B2BUA', () => {
   let engine: RunningEngine | undefined;
