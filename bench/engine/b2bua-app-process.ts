@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { spawnBenchChild, type BenchChild } from './child-process.js';
 import type { EngineProcess } from './engine-process.js';
+import { builtFile } from './repo-paths.js';
 
-const APP_MAIN = fileURLToPath(new URL('./b2bua-app-main.js', import.meta.url));
+const APP_MAIN = builtFile('bench/engine/b2bua-app-main.js');
 
 export interface B2buaAppProcessOptions {
   engine: EngineProcess;

@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { freePort } from '../../test/support/free-port.js';
 import { waitForListeningSocket } from '../../test/support/listening-sockets.js';
 import { spawnBenchChild, type BenchChild } from './child-process.js';
 import { scrapeMetric } from './prometheus-text.js';
+import { builtFile } from './repo-paths.js';
 
 /**
  * `vpop engine` started exactly as an operator would, with drachtio-server's flags, as its
@@ -12,8 +12,7 @@ import { scrapeMetric } from './prometheus-text.js';
 
 export const BENCH_SECRET = 'bench-secret';
 const ADDRESS = '127.0.0.1';
-/** This file is dist/bench/engine/engine-process.js once built. */
-const VPOP_CLI = fileURLToPath(new URL('../../cli/vpop.js', import.meta.url));
+const VPOP_CLI = builtFile('cli/vpop.js');
 
 export interface EngineProcessOptions {
   logDir: string;

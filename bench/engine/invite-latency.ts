@@ -5,7 +5,6 @@
 // The default 10 s call duration keeps about 1,000 calls up at 100 cps, as in the C++
 // drachtio-server reference. Latencies come from the caller's -trace_msg stamps (microseconds).
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSipp } from '../../test/support/sipp.js';
@@ -15,9 +14,9 @@ import { mebibytes, startUsageWindow, type SampledProcess } from './process-samp
 import { inviteLatencies, summarizeLatencies, type LatencySummary } from './sipp-message-log.js';
 import { assertPeersAlive, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle } from './bench-run.js';
 import { failedCalls } from './rate-steps.js';
+import { sourceFile } from './repo-paths.js';
 
-/** The scenario sits next to the sources; dist/ has only the compiled script. */
-const SCENARIO = fileURLToPath(new URL('../../../bench/engine/invite-latency.uac.xml', import.meta.url));
+const SCENARIO = sourceFile('bench/engine/invite-latency.uac.xml');
 
 const { values } = parseArgs({
   options: {
