@@ -43,11 +43,14 @@ export function registerUpCommand(program: Command): void {
     .option('--pop <file>', 'POP configuration file', 'configs/pops/local.yaml')
     .addHelpText('after', `
 Runs in the foreground and logs JSON lines (pino, PII masked) on stdout. A crashed
-process is restarted with backoff (0.5 s doubling to 30 s). SIGINT or SIGTERM stops
-every process (SIGTERM, then SIGKILL after 5 s) and exits 0.
+process is restarted with backoff (0.5 s doubling to 30 s). SIGINT, SIGTERM or SIGHUP
+stops every process (SIGTERM, then SIGKILL after 5 s) and exits 0. An rtpengine left
+running by a previous vpop up that was killed outright is stopped (by the PID in
+<stateDir>/rtpengine.pid) before the new one starts.
 
 Exit status: 2 when the POP file is invalid (each problem printed as
-file:line:column path message), 1 when the POP cannot start (ops port taken).
+file:line:column: field.path: message) or rtpengine is not installed, 1 when the POP
+cannot start (ops port taken).
 
 Example:
   vpop up --pop configs/pops/local.yaml
