@@ -3,6 +3,7 @@
 // Timers run on the system clock with a short T1 so retransmissions show quickly.
 
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { once } from 'node:events';
@@ -326,7 +327,8 @@ describe('SIPp as the caller', () => {
 describe('SIPp as the callee', () => {
   for (const transport of ['udp', 'tcp'] as const) {
     it(`client transactions complete 5 calls against sipp -sn uas over ${transport} (INVITE, 2xx ACK, BYE)`, async () => {
-      const engine = await startEngine();
+      // RFC default T1: SIPp is a real peer that may be slow to start on a loaded machine.
+      const engine = await startEngine({ t1: 500, t2: 4000, t4: 5000 });
       const localPort = transport === 'udp' ? engine.udpPort : engine.tcpPort;
       const sippPort = await freePort();
       const child = spawn(
@@ -346,7 +348,7 @@ describe('SIPp as the callee', () => {
       for (let call = 0; call < 5; call++) {
         const callId = `sipp-uas-${transport}-${call}`;
         const invite = outgoing('INVITE', engine, transport, localPort, { callId, cseq: 1 });
-        const ok = await new Promise<SipResponse>((resolve, reject) => {
+        const ok = await settleWithin<SipResponse>(10_000, `200 to INVITE ${call}`, (resolve, reject) => {
           engine.layer.sendRequest(invite, target, {
             onResponse: (response) => {
               statuses.push(response.status);
@@ -359,7 +361,7 @@ describe('SIPp as the callee', () => {
         const toTag = /;tag=([^;>\s]+)/.exec(ok.headers.get('To') ?? '')?.[1];
         expect(ok.status).toBe(200);
         engine.layer.sendStateless(outgoing('ACK', engine, transport, localPort, { callId, cseq: 1, toTag }), target);
-        const byeOk = await new Promise<SipResponse>((resolve, reject) => {
+        const byeOk = await settleWithin<SipResponse>(10_000, `200 to BYE ${call}`, (resolve, reject) => {
           engine.layer.sendRequest(outgoing('BYE', engine, transport, localPort, { callId, cseq: 2, toTag }), target, {
             onResponse: (response) => {
               if (response.status >= 200) resolve(response);
@@ -375,22 +377,28 @@ describe('SIPp as the callee', () => {
     });
   }
 
-  /** TCP: until SIPp accepts a connection. UDP needs no wait: Timer A covers a datagram sent too early. */
+  /** Until SIPp's socket is bound, read from /proc/net so no probe traffic reaches SIPp. */
   async function untilListening(transport: 'udp' | 'tcp', port: number): Promise<void> {
-    if (transport === 'udp') return;
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const connected = await new Promise<boolean>((resolve) => {
-        const probe = net.connect(port, '127.0.0.1');
-        probe.once('connect', () => {
-          probe.destroy();
-          resolve(true);
-        });
-        probe.once('error', () => resolve(false));
-      });
-      if (connected) return;
-      await sleep(50);
-    }
-    throw new Error(`SIPp did not listen on TCP ${port}`);
+    const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+    const table = `/proc/net/${transport}`;
+    await until(() => readFileSync(table, 'utf8').split('\n').some((line) => line.includes(`0100007F${hexPort}`)), `SIPp bound to ${transport} ${port}`);
+  }
+
+  /** A promise that fails with `what` instead of hanging if the peer never answers. */
+  function settleWithin<T>(ms: number, what: string, start: (resolve: (value: T) => void, reject: (error: Error) => void) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
+      start(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   function outgoing(
