@@ -31,6 +31,8 @@ export interface BaresipOptions {
   toneSeconds?: number;
   /** Extra config lines. */
   extraConfig?: string[];
+  /** Write every SIP message to the log file (baresip -s). */
+  sipTrace?: boolean;
 }
 
 export interface BaresipEvent {
@@ -252,7 +254,7 @@ export async function startBaresip(options: BaresipOptions): Promise<BaresipInst
 
   const logFile = join(dir, 'log.txt');
   const log = createWriteStream(logFile);
-  const child = spawn(BARESIP_BINARY, ['-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(BARESIP_BINARY, ['-f', dir, ...(options.sipTrace ? ['-s'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   await new Promise<void>((resolve, reject) => {
