@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { startSipp } from '../../test/support/sipp.js';
 import { freePort } from '../../test/support/free-port.js';
 import { describeMachine, machineInfo, type MachineInfo } from './machine-info.js';
-import { mebibytes, startUsageWindow, type ProcessUsage, type SampledProcess } from './process-sampler.js';
+import { cpuMsPerEvent, mebibytes, startUsageWindow, type ProcessUsage, type SampledProcess } from './process-sampler.js';
 import {
   DEFAULT_RATES, REFERENCE_FAILED_RATIO, failedCalls, failedRatio, highestPassingRate, parseRates, shouldContinue, type StepOutcome,
 } from './rate-steps.js';
@@ -116,10 +116,15 @@ function usageCell(step: StepResult, name: string, what: 'cpu' | 'rss'): string 
   return `${(usage.cpuPercent ?? Number.NaN).toFixed(0)}%${wait}`;
 }
 
+function cpuPerCallCell(step: StepResult, name: string): string {
+  const usage = step.usage.find((entry) => entry.name === name);
+  return usage?.cpuPercent === undefined ? '-' : cpuMsPerEvent(usage.cpuPercent, step.rate).toFixed(2);
+}
+
 function tableRow(step: StepResult): string {
   return `| ${step.rate} | ${step.attempted} | ${step.successful} | ${step.failed} (${(failedRatio(step) * 100).toFixed(2)}%) | ${step.retransmissions} `
     + `| ${usageCell(step, 'engine', 'cpu')} | ${usageCell(step, 'app', 'cpu')} | ${usageCell(step, 'sipp-uac', 'cpu')} | ${usageCell(step, 'sipp-uas', 'cpu')} `
-    + `| ${usageCell(step, 'engine', 'rss')} | ${usageCell(step, 'app', 'rss')} `
+    + `| ${cpuPerCallCell(step, 'engine')} | ${cpuPerCallCell(step, 'app')} | ${usageCell(step, 'engine', 'rss')} | ${usageCell(step, 'app', 'rss')} `
     + `| ${step.engineAtEnd?.transactions ?? '-'} | ${step.engineAtEnd?.heapUsedBytes === undefined ? '-' : mebibytes(step.engineAtEnd.heapUsedBytes)} | ${step.loadAverage[0]} |`;
 }
 
@@ -128,8 +133,8 @@ async function runSteps(topology: BenchTopology): Promise<StepResult[]> {
   const warmup = await runStep(Math.min(50, rates[0]!), 4);
   process.stdout.write(`# warm-up: ${warmup.successful}/${warmup.attempted} calls succeeded\n`);
   await waitForEngineIdle(topology, 15_000);
-  process.stdout.write('| cps | calls | ok | failed | retrans | engine CPU / wait | app CPU / wait | uac CPU / wait | uas CPU / wait | engine RSS MiB | app RSS MiB | engine txns at end | engine heap MiB at end | load 1m |\n');
-  process.stdout.write('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n');
+  process.stdout.write('| cps | calls | ok | failed | retrans | engine CPU / wait | app CPU / wait | uac CPU / wait | uas CPU / wait | engine CPU ms/call | app CPU ms/call | engine RSS MiB | app RSS MiB | engine txns at end | engine heap MiB at end | load 1m |\n');
+  process.stdout.write(`|${' ---: |'.repeat(16)}\n`);
   const steps: StepResult[] = [];
   for (const rate of rates) {
     assertPeersAlive(topology);

@@ -59,6 +59,14 @@ export function cpuPercent(before: ProcStat, after: ProcStat, elapsedMs: number)
   return (cpuMs / elapsedMs) * 100;
 }
 
+/**
+ * CPU time per unit of work (e.g. per call) from a CPU% at a steady rate. Unlike CPU% it does
+ * not shrink when other load starves the process, so it is the figure to compare across runs.
+ */
+export function cpuMsPerEvent(cpuPercentValue: number, eventsPerSecond: number): number {
+  return eventsPerSecond > 0 ? (cpuPercentValue / 100) * 1000 / eventsPerSecond : Number.NaN;
+}
+
 /** Reads /proc/<pid>/stat; undefined once the process has gone. */
 export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
   try {
