@@ -4,6 +4,8 @@ export interface PolicyRejection {
   /** SIP status sent, or 'dropped' when nothing was sent. */
   outcome: number | 'dropped';
   trunk?: string;
+  /** Source address and transport of the refused request. */
+  source?: string;
   reason: string;
 }
 

@@ -38,11 +38,27 @@ export interface MediaCallRef {
   fromTag?: string;
 }
 
+export interface MediaStreamState {
+  /** Tag of the party this stream faces. */
+  tag: string;
+  /** Transport profile of that party's side, e.g. RTP/SAVP. */
+  protocol: string;
+  rtcp: boolean;
+  /** The anchor's port for this party. */
+  localPort: number;
+  /** Where the anchor sends this party's media (learnt or from SDP). */
+  remoteAddress: string;
+  remotePort: number;
+  cryptoSuite?: string;
+  packets: number;
+}
+
 export interface MediaCallState {
   /** Seconds since the call was created in the media anchor. */
   createdSeconds: number | undefined;
   /** Per-party packet counts received by the anchor, by tag. */
   packetsByTag: Record<string, number>;
+  streams: MediaStreamState[];
 }
 
 export interface MediaAnchor {
@@ -55,6 +71,8 @@ export interface MediaAnchor {
   query(ref: MediaCallRef): Promise<MediaCallState | undefined>;
   /** Number of calls the anchor holds now. */
   activeCalls(): Promise<number>;
+  /** Call-IDs the anchor holds now. */
+  callIds(): Promise<string[]>;
   close(): void;
 }
 

@@ -53,6 +53,10 @@ describe('RtpengineAnchor', () => {
     expect(carrierAnswer).not.toMatch(/fingerprint|setup:/);
     const state = await anchor.query({ callId: 'c1' });
     expect(Object.keys(state?.packetsByTag ?? {}).sort()).toEqual(['carrier', 'core']);
+    expect(await anchor.callIds()).toEqual(['c1']);
+    const carrierRtp = state?.streams.find((stream) => stream.tag === 'carrier' && !stream.rtcp);
+    expect(carrierRtp).toMatchObject({ protocol: 'RTP/SAVP', remoteAddress: '127.0.0.2', remotePort: 40000, cryptoSuite: 'AES_CM_128_HMAC_SHA1_80' });
+    expect(state?.streams.find((stream) => stream.tag === 'core' && !stream.rtcp)).toMatchObject({ protocol: 'RTP/AVP', remotePort: 41000 });
     await anchor.delete({ callId: 'c1' });
     expect(await anchor.query({ callId: 'c1' })).toBeUndefined();
   });

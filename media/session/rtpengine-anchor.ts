@@ -5,7 +5,22 @@ import { pino, type Logger } from 'pino';
 import { answerFlags, offerFlags } from './ng-flags.js';
 import {
   MediaAnchorError, type MediaAnchor, type MediaAnswer, type MediaCallRef, type MediaCallState, type MediaOffer,
+  type MediaStreamState,
 } from './media-anchor.js';
+
+/** The parts of an ng query's per-party dictionary that are read. */
+interface NgParty {
+  medias?: {
+    protocol?: string;
+    streams?: {
+      'local port'?: number;
+      endpoint?: { address?: string; port?: number };
+      'crypto suite'?: string;
+      flags?: string[];
+      stats?: { packets?: number };
+    }[];
+  }[];
+}
 
 export interface RtpengineAnchorOptions {
   ngAddress: string;
@@ -70,17 +85,31 @@ export class RtpengineAnchor implements MediaAnchor {
     }
     const created = typeof response.created === 'number' ? Math.round(Date.now() / 1000) - response.created : undefined;
     const packetsByTag: Record<string, number> = {};
-    const tags = (response.tags ?? {}) as Record<string, { medias?: { streams?: { stats?: { packets?: number } }[] }[] }>;
-    for (const [tag, party] of Object.entries(tags)) {
-      packetsByTag[tag] = (party.medias ?? []).flatMap((media) => media.streams ?? [])
-        .reduce((sum, stream) => sum + (stream.stats?.packets ?? 0), 0);
+    const streams: MediaStreamState[] = [];
+    for (const [tag, party] of Object.entries((response.tags ?? {}) as Record<string, NgParty>)) {
+      packetsByTag[tag] = 0;
+      for (const media of party.medias ?? []) {
+        for (const stream of media.streams ?? []) {
+          const packets = stream.stats?.packets ?? 0;
+          packetsByTag[tag] += packets;
+          streams.push({
+            tag, protocol: media.protocol ?? '', rtcp: (stream.flags ?? []).includes('RTCP'),
+            localPort: stream['local port'] ?? 0, remoteAddress: stream.endpoint?.address ?? '', remotePort: stream.endpoint?.port ?? 0,
+            ...(stream['crypto suite'] !== undefined ? { cryptoSuite: stream['crypto suite'] } : {}), packets,
+          });
+        }
+      }
     }
-    return { createdSeconds: created, packetsByTag };
+    return { createdSeconds: created, packetsByTag, streams };
   }
 
   async activeCalls(): Promise<number> {
+    return (await this.callIds()).length;
+  }
+
+  async callIds(): Promise<string[]> {
     const response = await this.command('list', () => this.client.list(this.target, { limit: 100000 }));
-    return Array.isArray(response.calls) ? response.calls.length : 0;
+    return Array.isArray(response.calls) ? response.calls.map(String) : [];
   }
 
   close(): void {

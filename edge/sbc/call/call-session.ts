@@ -9,7 +9,7 @@ import type { SbcMetrics } from '../sbc-metrics.js';
 import type { SbcDialog, SbcRequest, SbcResponse, SbcSipResponse, SbcSrf } from '../srf-types.js';
 import type { CdrRecord, CdrSink } from './cdr-writer.js';
 import { MediaLeg, carrierProfile, insideProfile, type MediaSide } from './media-leg.js';
-import { coreRequestUri, trustedHeaders } from './trusted-headers.js';
+import { coreLegContact, coreRequestUri, trustedHeaders } from './trusted-headers.js';
 
 export interface CallSessionDeps {
   srf: SbcSrf;
@@ -64,9 +64,12 @@ export class CallSession {
       dialogs = await this.deps.srf.createB2BUA(this.req, this.res, uri, {
         localSdpB: insideOffer,
         localSdpA: (sdp: string, response: SbcSipResponse) => this.answerFromInside(sdp, response),
-        headers: trustedHeaders({
-          trunk: this.trunk.name, pop: this.deps.pop.pop.id, dialledNumber: this.req.calledNumber, caller: this.req.callingNumber,
-        }),
+        headers: {
+          ...trustedHeaders({
+            trunk: this.trunk.name, pop: this.deps.pop.pop.id, dialledNumber: this.req.calledNumber, caller: this.req.callingNumber,
+          }),
+          ...contactHeader(coreLegContact(this.deps.pop.routingCore.sipUri, this.deps.pop.sip.listeners)),
+        },
       });
     } catch (error) {
       const status = statusOf(error);
@@ -140,6 +143,10 @@ export class CallSession {
       ...fields,
     });
   }
+}
+
+function contactHeader(contact: string | undefined): Record<string, string> {
+  return contact === undefined ? {} : { Contact: contact };
 }
 
 function fromTagOf(req: SbcRequest): string {

@@ -33,3 +33,17 @@ export function coreRequestUri(coreSipUri: string, dialledNumber: string): strin
   const user = dialledNumber.replace(/[^0-9A-Za-z+*#._-]/g, '');
   return user === '' ? `${match[1]}:${match[2]}` : `${match[1]}:${user}@${match[2]}`;
 }
+
+/**
+ * The Contact for the leg toward the routing core: the engine's listener of the core
+ * URI's transport (udp unless the URI says otherwise). drachtio-srf writes
+ * `<user>@localhost` as the UAC Contact and expects the engine to put its own address
+ * there; until our engine does so for Contact (it does for From), the SBC names it.
+ */
+export function coreLegContact(coreSipUri: string, listeners: readonly { transport: string; address: string; port: number }[]): string | undefined {
+  const transport = /;transport=(\w+)/i.exec(coreSipUri)?.[1]?.toLowerCase() ?? (coreSipUri.startsWith('sips:') ? 'tls' : 'udp');
+  const listener = listeners.find((candidate) => candidate.transport === transport);
+  if (!listener) return undefined;
+  const host = listener.address.includes(':') ? `[${listener.address}]` : listener.address;
+  return `<sip:${host}:${listener.port}${transport === 'udp' ? '' : `;transport=${transport}`}>`;
+}

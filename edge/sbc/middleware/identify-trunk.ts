@@ -16,7 +16,7 @@ export function identifyTrunk(directory: TrunkDirectory, observe: PolicyObserver
       return next();
     }
     observe({
-      step: 'identify-trunk', outcome: 403,
+      step: 'identify-trunk', outcome: 403, source: `${req.protocol}:${req.source_address}`,
       ...(identified.kind === 'certificate-mismatch' ? { trunk: identified.trunkName } : {}),
       reason: identified.kind === 'certificate-mismatch' ? 'client certificate does not match the trunk' : 'no trunk for source address',
     });

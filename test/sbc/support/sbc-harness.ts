@@ -35,6 +35,8 @@ export interface TestEdge {
 }
 
 export interface TestEdgeOptions {
+  /** Port of the stand-in routing core on 127.0.0.1 (UDP); a free port when omitted. */
+  corePort?: number;
   /** Trunk overrides by name. */
   trunks?: Partial<Record<'loopback-carrier' | 'loopback-plain', Partial<PopConfigInput['trunks'] extends (infer T)[] | undefined ? T : never>>>;
 }
@@ -46,7 +48,7 @@ export async function startTestEdge(options: TestEdgeOptions = {}): Promise<Test
   const rtpengine = await startTestRtpengine();
   const sipPort = await freePort();
   const tlsPort = await freePort();
-  const corePort = await freePort();
+  const corePort = options.corePort ?? await freePort();
   const pop = popConfigSchema.parse({
     pop: { id: 'sbc-test', region: 'loopback' },
     sip: {
@@ -89,6 +91,7 @@ export async function startTestEdge(options: TestEdgeOptions = {}): Promise<Test
     })),
     control: { address: '127.0.0.1', port: pop.engine.controlPort, secret: 'sbc-test-secret' },
     tlsClient: { verifyServer: false },
+    logger: pino({ level: process.env.VPOP_TEST_ENGINE_LOG ?? 'silent' }, pino.destination(2)),
   });
   await engine.start();
   const registry = new Registry();
