@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerUpCommand } from './commands/up.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerEngineCommand } from './commands/engine.js';
+import { registerCertsCommand } from './commands/certs.js';
 
 const program = new Command()
   .name('vpop')
@@ -13,5 +14,6 @@ const program = new Command()
 registerUpCommand(program);
 registerConfigCommand(program);
 registerEngineCommand(program);
+registerCertsCommand(program);
 
 await program.parseAsync(process.argv);

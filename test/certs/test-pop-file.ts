@@ -1,0 +1,23 @@
+// A POP file for certificate tests: the shipped local.yaml with its TLS files and state
+// directory moved into a temporary directory, so tests never touch the repository's .vpop/.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+
+export interface TestPopFileOptions {
+  generateIfMissing?: boolean;
+}
+
+/** Writes <dir>/pop.yaml; TLS files are <dir>/tls/pop.crt and pop.key, state is <dir>/state. */
+export function writeTestPopFile(dir: string, options: TestPopFileOptions = {}): string {
+  const text = readFileSync(join(repoRoot, 'configs/pops/local.yaml'), 'utf8')
+    .replace(/^# yaml-language-server.*\n/m, '')
+    .replace(/certFile: .*/, 'certFile: tls/pop.crt')
+    .replace(/keyFile: .*/, 'keyFile: tls/pop.key')
+    .replace(/generateIfMissing: .*/, `generateIfMissing: ${String(options.generateIfMissing ?? true)}`)
+    .replace(/^stateDir: .*/m, 'stateDir: state');
+  const file = join(dir, 'pop.yaml');
+  writeFileSync(file, text);
+  return file;
+}
