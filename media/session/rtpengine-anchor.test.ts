@@ -50,6 +50,9 @@ describe('RtpengineAnchor', () => {
     expect(answered.protocol).toBe('RTP/SAVP');
     expect(answered.cryptoSuites).toEqual(['AES_CM_128_HMAC_SHA1_80']);
     expect(carrierAnswer).not.toContain('41000');
+    // Nothing of the inside's origin line or session name reaches the carrier.
+    expect(carrierAnswer).not.toMatch(/^o=peer /m);
+    expect(insideOffer).not.toMatch(/^o=carrier /m);
     expect(carrierAnswer).not.toMatch(/fingerprint|setup:/);
     const state = await anchor.query({ callId: 'c1' });
     expect(Object.keys(state?.packetsByTag ?? {}).sort()).toEqual(['carrier', 'core']);

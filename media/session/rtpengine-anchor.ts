@@ -3,6 +3,7 @@
 import { Client, type NgResponse } from 'rtpengine-client';
 import { pino, type Logger } from 'pino';
 import { answerFlags, offerFlags } from './ng-flags.js';
+import { hideOriginIdentity } from '../sdp/origin-line.js';
 import {
   MediaAnchorError, type MediaAnchor, type MediaAnswer, type MediaCallRef, type MediaCallState, type MediaOffer,
   type MediaStreamState,
@@ -130,7 +131,10 @@ export class RtpengineAnchor implements MediaAnchor {
   }
 }
 
+/** The rewritten SDP, with the o= line's user and session id hidden as well as its address. */
 function sdpOf(command: string, response: NgResponse): string {
   if (typeof response.sdp !== 'string') throw new MediaAnchorError(command, 'response has no SDP');
-  return response.sdp;
+  return hideOriginIdentity(response.sdp, ORIGIN_USERNAME);
 }
+
+const ORIGIN_USERNAME = 'vpop';

@@ -6,6 +6,13 @@ import { describeSippRun, runSipp, startSipp, type SippProcess } from '../suppor
 import { freePort } from '../support/free-port.js';
 import { startTestEdge, type TestEdge } from './support/sbc-harness.js';
 
+/** The SIP messages SIPp logged as received (-trace_msg). */
+function receivedMessages(log: string): string[] {
+  return log.split(/^-{10,}.*$/m)
+    .filter((block) => /message received/.test(block))
+    .map((block) => block.replace(/^[\s\S]*?message received[^\n]*\n/, ''));
+}
+
 describe('SBC with SIPp on the plain trunk', () => {
   let edge: TestEdge | undefined;
   let core: SippProcess | undefined;
@@ -35,5 +42,38 @@ describe('SBC with SIPp on the plain trunk', () => {
     const records = readFileSync(edge.cdrFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records.filter((r) => r.event === 'stop').every((r) => r.resultCode === 200 && r.trunk === 'loopback-plain')).toBe(true);
     expect(records[0]).toMatchObject({ dialledNumber: '18005550100', pop: 'sbc-test' });
+  });
+
+  it('hides the inside: no message the carrier receives names the core, its headers or its SDP', async () => {
+    edge = await startTestEdge();
+    core = await startSipp({ scenario: 'uas', localAddress: '127.0.0.1', localPort: edge.corePort, transport: 'u1', timeoutSeconds: 60 });
+    const result = await runSipp({
+      scenario: 'uac', target: `127.0.0.1:${edge.sipPort}`, localAddress: '127.0.0.4', localPort: await freePort(),
+      transport: 'u1', calls: 2, rate: 10, durationMs: 200, timeoutSeconds: 20, service: '18005550100',
+    });
+    expect(result.statistics?.successfulCalls, await describeSippRun('sipp uac', result)).toBe(2);
+    const coreLog = await core.stop();
+    const coreSaw = readFileSync(coreLog.logs.messages, 'utf8');
+    // The core did get the trusted headers and the inside SDP (the comparison is meaningful).
+    expect(coreSaw).toContain('X-VPOP-Trunk: loopback-plain');
+    const coreSdpPorts = [...coreSaw.matchAll(/^m=audio (\d+)/gm)].map((match) => match[1]!);
+    core = undefined;
+
+    const received = receivedMessages(readFileSync(result.logs.messages, 'utf8'));
+    expect(received.length).toBeGreaterThanOrEqual(8);
+    for (const message of received) {
+      expect(message).not.toContain(`:${edge.corePort}`);
+      expect(message).not.toMatch(/X-VPOP/i);
+      expect(message).not.toMatch(/^o=user1/m);
+      for (const port of coreSdpPorts) expect(message).not.toMatch(new RegExp(`^m=audio ${port} `, 'm'));
+      const mediaPort = /^m=audio (\d+)/m.exec(message)?.[1];
+      if (mediaPort !== undefined) {
+        expect(Number(mediaPort)).toBeGreaterThanOrEqual(edge.rtpengine.portMin);
+        expect(Number(mediaPort)).toBeLessThanOrEqual(edge.rtpengine.portMax);
+      }
+      for (const contact of message.match(/^(Contact|Record-Route|Via):.*$/gim) ?? []) {
+        expect(contact).toMatch(new RegExp(`127\\.0\\.0\\.(1:${edge.sipPort}|4)\\b`));
+      }
+    }
   });
 });
