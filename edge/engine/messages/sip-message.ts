@@ -26,6 +26,9 @@ const CANONICAL_NAMES = new Map<string, string>(
     'Reason', 'Record-Route', 'Refer-To', 'Referred-By', 'Reply-To', 'Require', 'Retry-After',
     'Route', 'RSeq', 'Server', 'Session-Expires', 'Subject', 'Subscription-State', 'Supported',
     'Timestamp', 'To', 'Unsupported', 'User-Agent', 'Via', 'Warning', 'WWW-Authenticate',
+    'Content-Transfer-Encoding', 'Diversion', 'History-Info', 'Identity', 'Identity-Info', 'Path',
+    'P-Charging-Vector', 'P-Preferred-Identity', 'Refer-Sub', 'Replaces', 'Request-Disposition',
+    'Reject-Contact', 'Resource-Priority', 'Service-Route', 'Session-ID',
   ].map((name) => [name.toLowerCase(), name]),
 );
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSipUri, isAbsoluteUri, parseHostPort, parseSipUri, uriScheme } from './sip-uri.js';
+import { formatSipUri, isAbsoluteUri, parseHostPort, parseSipUri, unescapeUriPart, uriScheme } from './sip-uri.js';
 
 describe('parseSipUri', () => {
   it('parses user, password, host, port, params and headers', () => {
@@ -72,5 +72,20 @@ describe('URI helpers', () => {
     expect(parseHostPort('host:0', 0, 6)).toEqual({ host: 'host', port: 0 });
     expect(parseHostPort('host:', 0, 5)).toBeUndefined();
     expect(parseHostPort('[::1]x', 0, 6)).toBeUndefined();
+  });
+});
+
+describe('unescapeUriPart', () => {
+  it('decodes escapes as UTF-8 octets and keeps everything else', () => {
+    expect(unescapeUriPart('%75se%72')).toBe('user');
+    expect(unescapeUriPart('sips%3Auser%40example.com')).toBe('sips:user@example.com');
+    expect(unescapeUriPart('null-%00-null')).toBe('null-\u0000-null');
+    expect(unescapeUriPart('caf%C3%A9')).toBe('café');
+    expect(unescapeUriPart('plain')).toBe('plain');
+  });
+
+  it('refuses incomplete escapes', () => {
+    expect(unescapeUriPart('a%4')).toBeUndefined();
+    expect(unescapeUriPart('a%zz')).toBeUndefined();
   });
 });

@@ -215,6 +215,28 @@ export function parseSipUri(text: string): SipUri | undefined {
   return uri;
 }
 
+/**
+ * Decode %HH escapes (RFC 3261 §19.1.2) into the text they stand for, reading the
+ * octets as UTF-8. Two user parts are the same user when their decoded forms are
+ * equal ("%75se%72" is "user"). Undefined when an escape is incomplete.
+ */
+export function unescapeUriPart(text: string): string | undefined {
+  if (text.indexOf('%') === -1) return text;
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x25) {
+      if (i + 2 >= text.length || !isClass(text.charCodeAt(i + 1), HEX) || !isClass(text.charCodeAt(i + 2), HEX)) {
+        return undefined;
+      }
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (code < 0x80) bytes.push(code);
+    else for (const byte of Buffer.from(text[i]!, 'utf8')) bytes.push(byte);
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
 /** The URI as text; params and headers in map order. */
 export function formatSipUri(uri: SipUri): string {
   let out = `${uri.scheme}:`;
