@@ -99,6 +99,7 @@ describe('baresip over TLS + SRTP through the engine and the B2BUA app', () => {
       expect(phoneHeard.frequency).toBe(CARRIER_TONE);
       expect(phoneHeard.ratio).toBeGreaterThan(10);
       await expect.poll(() => gaugeTotal(engine.registry, 'vpop_engine_transactions_active'), { timeout: 10_000 }).toBe(0);
+      await Promise.all([carrier.remove(), phone.remove()]);
     });
   }
 });

@@ -47,22 +47,24 @@ describe('SIPp flows through the engine and a drachtio-srf B2BUA', () => {
   for (const transport of ['u1', 't1'] as const) {
     for (const flow of SIPP_FLOWS) {
       it(`${flow.name} over ${transport === 'u1' ? 'UDP' : 'TCP'}`, async () => {
-        const { uac, uas, report } = await runThroughEngine(flow, transport);
+        const { uac, uas, report, removeLogs } = await runThroughEngine(flow, transport);
         expect(uac.statistics?.failedCalls, report).toBe(0);
         expect(uac.statistics?.successfulCalls, report).toBe(flow.calls);
         expect(uas.statistics?.failedCalls, report).toBe(0);
         expect(uas.statistics?.successfulCalls, report).toBe(flow.calls);
         await expectEngineIdle();
+        await removeLogs();
       });
     }
   }
 
   it('1000 sequential basic calls at 50 per second over UDP, none failed', async () => {
     const basic = SIPP_FLOWS.find((flow) => flow.name === 'basic-call')!;
-    const { uac, uas, report } = await runThroughEngine(basic, 'u1', 1000, 50);
+    const { uac, uas, report, removeLogs } = await runThroughEngine(basic, 'u1', 1000, 50);
     expect(uac.statistics?.failedCalls, report).toBe(0);
     expect(uac.statistics?.successfulCalls, report).toBe(1000);
     expect(uas.statistics?.successfulCalls, report).toBe(1000);
     await expectEngineIdle();
+    await removeLogs();
   }, 120_000);
 });

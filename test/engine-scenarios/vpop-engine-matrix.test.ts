@@ -46,12 +46,13 @@ describe('SIPp flows through `vpop engine` with drachtio-server flags', () => {
     const app: RunningApp = await startB2bua({ host: '127.0.0.1', port: controlPort, secret: SECRET, target: `127.0.0.1:${uasPort};transport=tcp` });
     try {
       for (const flow of SIPP_FLOWS.filter((candidate) => ['hold-unhold', 'cancel-race'].includes(candidate.name))) {
-        const { uac, uas, report } = await runScenarioPair({
+        const { uac, uas, report, removeLogs } = await runScenarioPair({
           flow, transport: 't1', uasAddress: '127.0.0.1', uasPort, target: `127.0.0.1:${sipPort}`, callerAddress: '127.0.0.1',
         });
         expect(uac.statistics?.failedCalls, report).toBe(0);
         expect(uac.statistics?.successfulCalls, report).toBe(flow.calls);
         expect(uas.statistics?.successfulCalls, report).toBe(flow.calls);
+        await removeLogs();
       }
     } finally {
       app.stop();

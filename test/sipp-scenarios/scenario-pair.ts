@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { freePort } from '../support/free-port.js';
 import { describeSippRun, runSipp, startSipp, type SippResult, type SippTransport } from '../support/sipp.js';
 import { DIALLED_NUMBER, type SippFlow } from './flows.js';
@@ -22,6 +23,8 @@ export interface ScenarioPairResult {
   uas: SippResult;
   /** Counters and log tails of both sides, for assertion messages. */
   report: string;
+  /** Deletes both sides' log directories; call it once the run's assertions have passed. */
+  removeLogs(): Promise<void>;
 }
 
 /**
@@ -58,5 +61,8 @@ export async function runScenarioPair(options: ScenarioPairOptions): Promise<Sce
     await describeSippRun('caller', uac),
     await describeSippRun('callee', finalUas),
   ].join('\n');
-  return { uac, uas: finalUas, report };
+  const removeLogs = async (): Promise<void> => {
+    await Promise.all([uac.logs.dir, finalUas.logs.dir].map((dir) => rm(dir, { recursive: true, force: true })));
+  };
+  return { uac, uas: finalUas, report, removeLogs };
 }

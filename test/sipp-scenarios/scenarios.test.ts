@@ -10,7 +10,7 @@ describe('SIPp scenarios, caller against callee directly', () => {
     for (const flow of SIPP_FLOWS) {
       it(`${flow.name} over ${transport === 'u1' ? 'UDP' : 'TCP'}: ${flow.calls} calls, none failed`, async () => {
         const uasPort = await freePort();
-        const { uac, uas, report } = await runScenarioPair({
+        const { uac, uas, report, removeLogs } = await runScenarioPair({
           flow,
           transport,
           uasAddress: '127.0.0.1',
@@ -23,6 +23,7 @@ describe('SIPp scenarios, caller against callee directly', () => {
         expect(uas.statistics?.failedCalls, report).toBe(0);
         expect(uas.statistics?.successfulCalls, report).toBe(flow.calls);
         expect(uac.exitCode, report).toBe(0);
+        await removeLogs();
       });
     }
   }

@@ -71,5 +71,6 @@ describe('baresip to baresip over TLS with SRTP', () => {
     expect(callerTone.ratio).toBeGreaterThan(10);
     expect(calleeTone.frequency).toBe(1000);
     expect(calleeTone.ratio).toBeGreaterThan(10);
+    await Promise.all([caller.remove(), callee.remove()]);
   });
 });

@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,8 @@ export interface BaresipInstance {
   decodedRecordings(): Promise<string[]>;
   /** SIGTERM, a second SIGTERM after graceMs, SIGKILL as a last resort; waits for the exit. */
   stop(graceMs?: number): Promise<void>;
+  /** Stops the instance and deletes its directory (config, log, recordings). */
+  remove(): Promise<void>;
 }
 
 /** Builds an instance's config file; pure so the mapping from options to lines is testable. */
@@ -312,5 +314,9 @@ export async function startBaresip(options: BaresipOptions): Promise<BaresipInst
         .sort()
         .map((name) => join(recordingDir, name)),
     stop,
+    remove: async () => {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
