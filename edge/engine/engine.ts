@@ -154,6 +154,7 @@ export class SipEngine {
 
   async stop(): Promise<void> {
     await this.control.stop();
+    this.ua.close();
     this.transactions.close();
     await this.transport.stop();
   }

@@ -132,6 +132,26 @@ describe('dialog behaviour of the UA core', () => {
     await expect.poll(() => running!.engine.ua.pendingServerRequests).toBe(0);
   });
 
+  it('answers 408 to a non-INVITE request its app never answers (after 32*T1, before Timer F of the peer)', async () => {
+    running = await startTestEngine({ timers: FAST_TIMERS });
+    let seen = 0;
+    await connectedApp((app) => app.options((() => { seen++; }) as never));
+    await expect.poll(() => running!.engine.control.routes.appsFor('options').length).toBe(1);
+    peer = await RawSipPeer.open({ address: '127.0.0.1', port: running.sipPort });
+    peer.send([
+      `OPTIONS sip:127.0.0.1:${running.sipPort} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKopt1;rport`,
+      'Max-Forwards: 70',
+      `From: <sip:alice@127.0.0.1:${peer.port}>;tag=o1`,
+      `To: <sip:127.0.0.1:${running.sipPort}>`,
+      'Call-ID: unanswered-options-1',
+      'CSeq: 1 OPTIONS',
+    ]);
+    await peer.waitFor(isResponse(408, 'OPTIONS'), 3200);
+    expect(seen).toBe(1);
+    expect(running.engine.ua.pendingServerRequests).toBe(0);
+  });
+
   it('sends cdr:attempt, cdr:start and cdr:stop to an app that routes them', async () => {
     running = await startTestEngine({ timers: FAST_TIMERS });
     const events: string[] = [];

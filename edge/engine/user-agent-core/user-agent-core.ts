@@ -12,7 +12,7 @@ import { getTag } from '../messages/headers/name-addr.js';
 import { splitHeaderList } from '../messages/headers/header-list.js';
 import { parseRAck, parseRSeq } from '../messages/headers/rack.js';
 import type { SipServerTarget } from '../dns/sip-server-target.js';
-import type { Clock } from '../timers/clock.js';
+import type { Clock, TimerHandle } from '../timers/clock.js';
 import type { TimerValues } from '../timers/timer-values.js';
 import { newTag } from '../transactions/branch.js';
 import { cancelFor, responseTo } from '../transactions/local-responses.js';
@@ -83,6 +83,8 @@ interface ServerContext {
   app: AppSession;
   /** Our To tag for responses to a request that had none. */
   toTag: string | undefined;
+  /** Clock time it arrived (non-INVITE requests an app never answers are answered 408 after 32*T1). */
+  receivedAt: number;
   dialog: Dialog<AppSession> | undefined;
   /** True for an initial INVITE/SUBSCRIBE (dialog-creating). */
   initial: boolean;
@@ -116,6 +118,7 @@ interface AcceptedInvite {
 }
 
 const INVITE_LIKE = new Set(['INVITE', 'SUBSCRIBE']);
+const SWEEP_INTERVAL_MS = 5000;
 
 export class UserAgentCore implements TransactionUser, ControlHandler {
   readonly dialogs = new DialogTable<AppSession>();
@@ -138,6 +141,8 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
   private readonly sentAcks = new Map<Dialog<AppSession>, { ack: SipRequest; destination: Destination }>();
   private readonly idPrefix = randomUUID().slice(0, 8);
   private idCounter = 0;
+  private sweepTimer: TimerHandle;
+  private closed = false;
 
   constructor(options: UserAgentCoreOptions) {
     this.stack = options.stack;
@@ -146,6 +151,34 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
     this.timers = options.timers;
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.proxy = options.proxy;
+    this.sweepTimer = this.clock.setTimer(this.sweepInterval(), UserAgentCore.sweep, this);
+  }
+
+  private sweepInterval(): number {
+    return Math.min(SWEEP_INTERVAL_MS, 8 * this.timers.t1);
+  }
+
+  /** Stop the UA core's own timers (engine shutdown). */
+  close(): void {
+    this.closed = true;
+    this.clock.clearTimer(this.sweepTimer);
+    for (const accepted of this.awaitingAck.values()) accepted.retransmitter.stop();
+    this.awaitingAck.clear();
+    for (const context of this.serverContexts.values()) for (const reliable of context.reliableProvisionals) reliable.retransmitter.stop();
+  }
+
+  /**
+   * The peer gives up on a non-INVITE request after 64*T1 (Timer F) and the
+   * transaction layer then drops it silently; an app that has not answered
+   * within 32*T1 is answered 408 for it, so the peer learns why.
+   */
+  private static sweep(self: UserAgentCore): void {
+    if (self.closed) return;
+    const limit = self.clock.now() - 32 * self.timers.t1;
+    for (const context of [...self.serverContexts.values()]) {
+      if (context.request.method !== 'INVITE' && context.receivedAt < limit) self.sendFinalLocally(context, 408, 'Request Timeout');
+    }
+    self.sweepTimer = self.clock.setTimer(self.sweepInterval(), UserAgentCore.sweep, self);
   }
 
   /** Requests from the network being handled by apps (for metrics and leak checks). */
@@ -187,7 +220,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
       return;
     }
     const context: ServerContext = {
-      id: this.newId(), request, transaction, origin, app,
+      id: this.newId(), request, transaction, origin, app, receivedAt: this.clock.now(),
       toTag: newTag(), dialog: undefined, initial: INVITE_LIKE.has(request.method),
       finalSent: false, reliableProvisionals: [],
     };
@@ -227,7 +260,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
       return;
     }
     const context: ServerContext = {
-      id: this.newId(), request, transaction, origin, app: dialog.owner,
+      id: this.newId(), request, transaction, origin, app: dialog.owner, receivedAt: this.clock.now(),
       toTag: undefined, dialog, initial: false, finalSent: false, reliableProvisionals: [],
     };
     this.trackServerContext(context);
@@ -300,7 +333,10 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
 
   private forgetServerTransaction(transaction: ServerTransaction): void {
     const context = this.serverContextByTransaction.get(transaction);
-    if (context) this.untrackServerContext(context);
+    if (!context) return;
+    this.untrackServerContext(context);
+    // An early dialog of an INVITE that can no longer be answered would otherwise never end.
+    if (context.initial && context.dialog?.state === DialogState.Early) this.dropDialog(context.dialog);
   }
 
   private trackServerContext(context: ServerContext): void {
