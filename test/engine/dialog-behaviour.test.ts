@@ -152,6 +152,37 @@ describe('dialog behaviour of the UA core', () => {
     expect(running.engine.ua.pendingServerRequests).toBe(0);
   });
 
+  it('ends a SUBSCRIBE dialog when a NOTIFY with Subscription-State: terminated is answered', async () => {
+    running = await startTestEngine({ timers: FAST_TIMERS });
+    const dialogs: SrfDialog[] = [];
+    await connectedApp((app) => app.use('subscribe', ((req: unknown, res: unknown) => {
+      app.createUAS(req, res, { headers: { Expires: '60' } }).then((dialog) => dialogs.push(dialog), () => undefined);
+    }) as never));
+    await expect.poll(() => running!.engine.control.routes.appsFor('subscribe').length).toBe(1);
+    peer = await RawSipPeer.open({ address: '127.0.0.1', port: running.sipPort });
+    peer.send([
+      `SUBSCRIBE sip:presence@127.0.0.1:${running.sipPort} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKsub1;rport`,
+      'Max-Forwards: 70',
+      `From: <sip:alice@127.0.0.1:${peer.port}>;tag=s1`,
+      `To: <sip:presence@127.0.0.1:${running.sipPort}>`,
+      'Call-ID: subscribe-1',
+      'CSeq: 1 SUBSCRIBE',
+      `Contact: <sip:alice@127.0.0.1:${peer.port}>`,
+      'Event: presence',
+      'Expires: 60',
+    ]);
+    await peer.waitFor((m) => m.kind === 'response' && m.status >= 200 && m.status < 300);
+    await expect.poll(() => dialogs.length).toBe(1);
+    expect(running.engine.ua.dialogs.size).toBe(1);
+    const ending = dialogs[0]!.destroy();
+    const notify = await peer.waitFor(isRequest('NOTIFY'));
+    expect(notify.headers.get('Subscription-State')).toMatch(/^terminated/);
+    peer.send(answer(notify, 200, 'OK', 'unused'));
+    await ending;
+    await expect.poll(() => running!.engine.ua.dialogs.size).toBe(0);
+  });
+
   it('sends cdr:attempt, cdr:start and cdr:stop to an app that routes them', async () => {
     running = await startTestEngine({ timers: FAST_TIMERS });
     const events: string[] = [];

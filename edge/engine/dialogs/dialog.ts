@@ -44,7 +44,11 @@ export interface DialogInit<Owner> {
   /** The connection and transport the dialog was set up over (reused for requests when open). */
   flow: Destination;
   owner: Owner;
+  /** What created the dialog: an INVITE (a session) or a SUBSCRIBE (a subscription, RFC 6665). */
+  usage?: DialogUsage;
 }
+
+export type DialogUsage = 'invite' | 'subscribe';
 
 export class Dialog<Owner = unknown> {
   readonly role: DialogRole;
@@ -63,6 +67,7 @@ export class Dialog<Owner = unknown> {
   localContact: string;
   flow: Destination;
   owner: Owner;
+  readonly usage: DialogUsage;
 
   /** CSeq number of the INVITE that created or last modified the session (for ACK and PRACK). */
   inviteSeq = 0;
@@ -90,6 +95,7 @@ export class Dialog<Owner = unknown> {
     this.localContact = init.localContact;
     this.flow = init.flow;
     this.owner = init.owner;
+    this.usage = init.usage ?? 'invite';
     this.id = drachtioDialogId(init.callId, init.role === 'uac' ? init.localTag : init.remoteTag);
     this.key = dialogKey(init.callId, init.localTag, init.remoteTag);
   }

@@ -512,6 +512,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
       role: 'uas', state: confirmed ? DialogState.Confirmed : DialogState.Early, ...fields,
       localContact: response.headers.get('Contact') ?? (local ? contactFor(local) : ''),
       flow: context.transaction.destination, owner: context.app,
+      usage: context.request.method === 'SUBSCRIBE' ? 'subscribe' : 'invite',
     });
     dialog.inviteSeq = fields.remoteSeq ?? 0;
     this.dialogs.add(dialog);
@@ -539,6 +540,8 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
       this.dropDialog(dialog);
       this.cdr('stop', 'network', request, 'normal-release');
     } else if (request.method === 'SUBSCRIBE' && !success && context.initial && dialog) {
+      this.dropDialog(dialog);
+    } else if (dialog && success && dialog.usage === 'subscribe' && endsSubscription(request)) {
       this.dropDialog(dialog);
     }
   }
@@ -787,6 +790,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
         role: 'uac', state: success ? DialogState.Confirmed : DialogState.Early, ...fields,
         localContact: context.request.headers.get('Contact') ?? '',
         flow: context.destination, owner: context.app,
+        usage: context.request.method === 'SUBSCRIBE' ? 'subscribe' : 'invite',
       });
       dialog.inviteSeq = fields.localSeq;
       context.forks.set(remoteTag, dialog);
@@ -818,7 +822,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
       if (success) this.refreshTarget(dialog, response);
     } else if (method === 'UPDATE' && success) {
       this.refreshTarget(dialog, response);
-    } else if (method === 'BYE') {
+    } else if (method === 'BYE' || (success && dialog.usage === 'subscribe' && endsSubscription(context.request))) {
       this.dropDialog(dialog);
     } else if (response.status === 481 || response.status === 408) {
       // §12.2.1.2: the dialog is gone at the peer.
@@ -891,6 +895,11 @@ function sentMeta(destination: Destination, transactionId: string, dialogId: str
     source: 'application', protocol: destination.transport, address: destination.address, port: destination.port,
     time: stackTime(), transactionId, dialogId,
   };
+}
+
+/** A NOTIFY with Subscription-State: terminated ends a subscription dialog (RFC 6665 §4.1.3). */
+function endsSubscription(request: SipRequest): boolean {
+  return request.method === 'NOTIFY' && /^\s*terminated/i.test(request.headers.get('Subscription-State') ?? '');
 }
 
 function requires100rel(message: SipRequest | SipResponse): boolean {
