@@ -24,6 +24,9 @@ describe('summarizeProfile', () => {
     expect(summary.top[0]).toEqual({ function: 'parseSipMessage (dist/edge/engine/messages/parse-message.js:42)', selfMs: 5, percent: (5 / 6) * 100 });
     expect(summary.top[1]?.function).toBe('(garbage collector)');
     expect(summary.top).toHaveLength(2);
+    expect(summary.topFiles.map((entry) => [entry.function, entry.selfMs])).toEqual([
+      ['dist/edge/engine/messages/parse-message.js', 5], ['(native)', 1],
+    ]);
   });
 
   it('keeps only the requested number of functions and formats a table', () => {

@@ -36,6 +36,8 @@ export interface ProfileSummary {
   busyMs: number;
   idleMs: number;
   top: FunctionSelfTime[];
+  /** Self time per source file ("(native)" for V8/Node internals without a script), heaviest first. */
+  topFiles: FunctionSelfTime[];
 }
 
 function frameLabel(frame: CallFrame, cwd: string): string {
@@ -46,10 +48,16 @@ function frameLabel(frame: CallFrame, cwd: string): string {
   return `${name} (${path}:${frame.lineNumber + 1})`;
 }
 
+function fileLabel(frame: CallFrame, cwd: string): string {
+  if (!frame.url) return '(native)';
+  return frame.url.startsWith('file://') ? relative(cwd, new URL(frame.url).pathname) : frame.url;
+}
+
 /** Self time per function; each sample's time delta is charged to the node it landed in. */
 export function summarizeProfile(profile: CpuProfile, topCount: number, cwd = process.cwd()): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfByLabel = new Map<string, number>();
+  const selfByFile = new Map<string, number>();
   let idleMs = 0;
   let busyMs = 0;
   const samples = profile.samples ?? [];
@@ -65,12 +73,14 @@ export function summarizeProfile(profile: CpuProfile, topCount: number, cwd = pr
     busyMs += ms;
     const label = frameLabel(node.callFrame, cwd);
     selfByLabel.set(label, (selfByLabel.get(label) ?? 0) + ms);
+    const file = fileLabel(node.callFrame, cwd);
+    selfByFile.set(file, (selfByFile.get(file) ?? 0) + ms);
   }
-  const top = [...selfByLabel.entries()]
+  const heaviest = (totals: Map<string, number>): FunctionSelfTime[] => [...totals.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, topCount)
     .map(([label, selfMs]) => ({ function: label, selfMs, percent: busyMs > 0 ? (selfMs / busyMs) * 100 : 0 }));
-  return { busyMs, idleMs, top };
+  return { busyMs, idleMs, top: heaviest(selfByLabel), topFiles: heaviest(selfByFile) };
 }
 
 export async function summarizeCpuProfile(file: string, topCount: number): Promise<ProfileSummary> {
@@ -83,6 +93,10 @@ export function formatProfileSummary(summary: ProfileSummary): string {
     '| self ms | % of busy | function |',
     '| ---: | ---: | --- |',
     ...summary.top.map((entry) => `| ${entry.selfMs.toFixed(0)} | ${entry.percent.toFixed(1)} | ${entry.function} |`),
+    '',
+    '| self ms | % of busy | file |',
+    '| ---: | ---: | --- |',
+    ...summary.topFiles.map((entry) => `| ${entry.selfMs.toFixed(0)} | ${entry.percent.toFixed(1)} | ${entry.function} |`),
   ];
   return lines.join('\n');
 }
