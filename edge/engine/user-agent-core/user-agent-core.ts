@@ -570,7 +570,8 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
   private onAckTimeout(dialog: Dialog<AppSession>): void {
     this.awaitingAck.delete(dialog);
     if (dialog.state === DialogState.Terminated) return;
-    const bye = this.sendBye(dialog);
+    // drachtio-srf reports the Reason text as the dialog's destroy reason ('ACK timeout').
+    const bye = this.sendBye(dialog, 'SIP ;cause=200 ;text="ACK timeout"');
     if (bye && !dialog.owner.closed) {
       // drachtio-server tells the app with an "unsolicited" BYE, so srf destroys its dialog.
       dialog.owner.deliverSip({
@@ -854,12 +855,14 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
   }
 
   /** Send a BYE the engine originates (ACK timeout, app gone). Returns it, or undefined if it could not be built. */
-  private sendBye(dialog: Dialog<AppSession>): SipRequest | undefined {
+  private sendBye(dialog: Dialog<AppSession>, reason?: string): SipRequest | undefined {
     const target = numericTarget(nextHopUri(dialog.remoteTarget, dialog.routeSet));
     if (!target) return undefined;
     const local = this.env.localEndpoint(target.transport, target.address);
     if (!local) return undefined;
-    const bye = completeInDialogRequest(new SipRequest('BYE', dialog.remoteTarget), local, {
+    const partial = new SipRequest('BYE', dialog.remoteTarget);
+    if (reason !== undefined) partial.headers.append('Reason', reason);
+    const bye = completeInDialogRequest(partial, local, {
       requestUri: dialog.remoteTarget, routeSet: dialog.routeSet, localUri: dialog.localUri, remoteUri: dialog.remoteUri,
       callId: dialog.callId, cseq: dialog.nextLocalSeq(), contact: dialog.localContact, branch: this.stack.newBranch(),
     });
