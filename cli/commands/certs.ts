@@ -22,7 +22,7 @@ import { generateRsaKeyPair, rsaKeySizes, type RsaKeySize } from '../../certs/rs
 /** Exit status for a POP file that cannot be used, as for `vpop up`. */
 const EXIT_CONFIG = 2;
 const RELOAD_NOTE =
-  'New TLS connections get it when the engine reloads its certificates (it watches the files; SIGHUP also reloads). Connections already open, and the calls on them, keep the old one.';
+  'New TLS connections get the new pair once the engine reloads its certificates; connections already open, and the calls on them, keep the old one.';
 
 export function registerCertsCommand(program: Command): void {
   const certs = program
