@@ -30,5 +30,16 @@ export const SIPP_FLOWS: readonly SippFlow[] = [
   flow('options'),
 ];
 
+/**
+ * The callee's 503 seen through a stateful proxy, which forwards it as 500 (RFC 3261 16.7):
+ * for the proxy matrix only, since no proxy sits between SIPp and SIPp.
+ */
+export const PROXIED_503_FLOW: SippFlow = {
+  name: 'proxied-503',
+  uac: join(scenarioDirectory, 'proxied-503.uac.xml'),
+  uas: join(scenarioDirectory, 'unavailable-503.uas.xml'),
+  calls: 5,
+};
+
 /** The Request-URI user part the callers dial ([service]). */
 export const DIALLED_NUMBER = '15550002222';
