@@ -10,8 +10,17 @@ import type { PopConfig } from '../../platform/config/pop-schema.js';
 import { engineSecret } from '../../platform/config/pop-secrets.js';
 import { CallSession } from './call/call-session.js';
 import { JsonlCdrWriter, type CdrSink } from './call/cdr-writer.js';
+import { inboundPlan } from './call/inbound-plan.js';
 import { inboundCallContext } from './inbound-call-context.js';
-import { inboundInviteRoute, type InboundRoute } from './inbound-request-route.js';
+import { inviteRoute } from './invite-route.js';
+import type { CallPlan } from './call/call-plan.js';
+import { CallAdmission } from './policy/call-admission.js';
+import { TrunkDirectory } from './policy/trunk-identification.js';
+import { GatewayMonitor } from './gateway-monitor.js';
+import { Registrar } from './registrar/registrar.js';
+import { InMemoryBindingStore, type BindingStore } from './registrar/binding-store.js';
+import { NonceIssuer } from './registrar/nonce-issuer.js';
+import { phonePasswords } from '../../platform/config/pop-secrets.js';
 import type { PolicyObserver } from './policy-events.js';
 import { SbcMetrics } from './sbc-metrics.js';
 import type { SbcMiddleware, SbcRequest, SbcResponse, SbcSrf } from './srf-types.js';
@@ -26,14 +35,24 @@ export interface SbcOptions {
   cdr?: CdrSink;
   /** Engine control address; defaults to the POP's engine section. */
   engine?: { host: string; port: number; secret: string };
+  /** Phone bindings; in memory by default. */
+  bindings?: BindingStore;
+  /** Gateway OPTIONS ping interval. */
+  gatewayPingIntervalMs?: number;
 }
 
 export interface RunningSbc {
   metrics: SbcMetrics;
-  route: InboundRoute;
+  admission: CallAdmission;
+  registrar: Registrar | undefined;
+  gateways: GatewayMonitor;
   anchor: MediaAnchor;
   cdr: CdrSink;
   stop(): Promise<void>;
+}
+
+interface OutgoingRequest {
+  on(event: 'response', listener: (res: { status: number }) => void): void;
 }
 
 /** drachtio-srf's runtime methods the typings miss (use with a method, options, connect options). */
@@ -41,6 +60,8 @@ interface SrfRuntime {
   use(method: string, handler: SbcMiddleware): void;
   invite(handler: (req: SbcRequest, res: SbcResponse) => void): void;
   options(handler: (req: SbcRequest, res: SbcResponse) => void): void;
+  register(handler: (req: SbcRequest, res: SbcResponse) => void): void;
+  request(uri: string, opts: Record<string, unknown>): Promise<OutgoingRequest>;
   on(event: string, listener: (...args: never[]) => void): void;
   connect(opts: { host: string; port: number; secret: string; reconnect?: Record<string, unknown> }): void;
   disconnect(): void;
@@ -58,19 +79,31 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
     metrics.policyRejections.inc({ step: rejection.step, outcome: String(rejection.outcome) });
     logger.info({ policy: rejection }, 'request refused by policy');
   };
-  const route = inboundInviteRoute(pop, observe);
   const srf = new Srf() as unknown as SrfRuntime;
-
-  for (const step of route.steps) srf.use('invite', step);
-  srf.invite((req, res) => {
-    const context = inboundCallContext(req);
-    const session = new CallSession(req, res, context.trunk, context.releaseAdmission ?? (() => undefined), {
-      srf: srf as unknown as SbcSrf, anchor, pop, cdr, metrics, logger,
-    });
+  const admission = new CallAdmission();
+  const registrar = pop.phones === undefined ? undefined : new Registrar({
+    phones: pop.phones, passwords: phonePasswords(pop), store: options.bindings ?? new InMemoryBindingStore(),
+    nonces: new NonceIssuer(), logger: logger.child({ part: 'registrar' }),
+  });
+  const gateways = new GatewayMonitor(pop.trunks, (uri) => pingOptions(srf, uri), metrics, logger.child({ part: 'gateways' }),
+    options.gatewayPingIntervalMs);
+  metrics.observeAnchor(anchor);
+  if (registrar) metrics.observeRegistrar(() => registrar.count());
+  const startCall = (req: SbcRequest, res: SbcResponse, plan: CallPlan): void => {
+    const session = new CallSession(req, res, plan, { srf: srf as unknown as SbcSrf, anchor, pop, cdr, metrics, logger });
     void session.run().catch((error: unknown) => {
       logger.error({ err: error, callId: req.get('Call-ID') }, 'call session failed');
     });
+  };
+  const steps = inviteRoute({
+    pop, directory: new TrunkDirectory(pop.trunks), admission, registrar, gatewayUp: gateways.isUp, startCall, observe,
   });
+  for (const step of steps) srf.use('invite', step);
+  srf.invite((req, res) => {
+    const context = inboundCallContext(req);
+    startCall(req, res, inboundPlan(req, context.trunk, pop, context.releaseAdmission ?? (() => undefined)));
+  });
+  if (registrar) srf.register(registrar.handle);
   srf.options((_req, res) => res.send(200));
 
   const engine = options.engine ?? { host: pop.engine.controlAddress, port: pop.engine.controlPort, secret: engineSecret(pop) };
@@ -80,13 +113,32 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
     srf.connect({ host: engine.host, port: engine.port, secret: engine.secret });
   });
   logger.info({ engine: `${engine.host}:${engine.port}`, trunks: pop.trunks.map((trunk) => trunk.name) }, 'SBC connected to the engine');
+  gateways.start();
 
   return {
-    metrics, route, anchor, cdr,
+    metrics, admission, registrar, gateways, anchor, cdr,
     stop: async () => {
+      gateways.stop();
       srf.disconnect();
       anchor.close();
       if (cdr instanceof JsonlCdrWriter) await cdr.flush();
     },
   };
+}
+
+/** One OPTIONS to a gateway; its final status, or a rejection after 5 s. */
+function pingOptions(srf: SrfRuntime, uri: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('OPTIONS timed out')), 5000);
+    srf.request(uri, { method: 'OPTIONS' }).then((req) => {
+      req.on('response', (res) => {
+        if (res.status < 200) return;
+        clearTimeout(timer);
+        resolve(res.status);
+      });
+    }, (error: unknown) => {
+      clearTimeout(timer);
+      reject(error instanceof Error ? error : new Error(String(error)));
+    });
+  });
 }

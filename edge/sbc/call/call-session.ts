@@ -1,15 +1,16 @@
-// One inbound call: carrier -> edge -> routing core. The session sequences the call and
-// delegates: media to a MediaLeg (rtpengine), signalling to drachtio-srf's B2BUA, records
-// to the CDR sink. Every way out (failure, CANCEL, BYE either side) releases the media
-// and the trunk's call slot exactly once.
+// One call through the edge, inbound (carrier -> core) or outbound (core -> phone or
+// carrier), as its CallPlan says. The session sequences the call and delegates: media to a
+// MediaLeg (rtpengine), signalling to drachtio-srf's B2BUA, records to the CDR sink. Every
+// way out (failure, CANCEL, BYE either side) releases the media and the plan's admission
+// exactly once.
 import type { Logger } from 'pino';
 import type { MediaAnchor } from '../../../media/session/media-anchor.js';
-import type { PopConfig, TrunkConfig } from '../../../platform/config/pop-schema.js';
+import type { PopConfig } from '../../../platform/config/pop-schema.js';
 import type { SbcMetrics } from '../sbc-metrics.js';
 import type { SbcDialog, SbcRequest, SbcResponse, SbcSipResponse, SbcSrf } from '../srf-types.js';
 import type { CdrRecord, CdrSink } from './cdr-writer.js';
-import { MediaLeg, carrierProfile, insideProfile, type MediaSide } from './media-leg.js';
-import { coreLegContact, coreRequestUri, trustedHeaders } from './trusted-headers.js';
+import type { CallPlan } from './call-plan.js';
+import { MediaLeg, type MediaSide } from './media-leg.js';
 
 export interface CallSessionDeps {
   srf: SbcSrf;
@@ -33,43 +34,39 @@ export class CallSession {
   constructor(
     private readonly req: SbcRequest,
     private readonly res: SbcResponse,
-    private readonly trunk: TrunkConfig,
-    private readonly releaseAdmission: () => void,
+    private readonly plan: CallPlan,
     private readonly deps: CallSessionDeps,
   ) {
     this.now = deps.now ?? Date.now;
     this.startedAt = this.now();
     this.callId = req.get('Call-ID') ?? '';
-    this.logger = deps.logger.child({ callId: this.callId, trunk: trunk.name });
-    const carrierTag = fromTagOf(req);
-    this.media = new MediaLeg(deps.anchor, this.callId, { carrier: carrierProfile(trunk), inside: insideProfile(trunk) }, carrierTag);
+    this.logger = deps.logger.child({ callId: this.callId, route: plan.route, direction: plan.direction });
+    this.media = new MediaLeg(deps.anchor, this.callId, plan.profiles, fromTagOf(req));
+  }
+
+  private get labels(): { trunk: string; direction: CallPlan['direction'] } {
+    return { trunk: this.plan.route, direction: this.plan.direction };
   }
 
   async run(): Promise<void> {
-    this.deps.metrics.attempts.inc({ trunk: this.trunk.name, direction: 'inbound' });
-    this.deps.metrics.activeCalls.inc({ trunk: this.trunk.name });
+    this.deps.metrics.attempts.inc(this.labels);
+    this.deps.metrics.activeCalls.inc({ trunk: this.plan.route });
     this.record({ event: 'attempt' });
-    let insideOffer: string;
+    let calleeOffer: string;
     try {
-      insideOffer = await this.media.offer('carrier', this.req.body);
+      calleeOffer = await this.media.offer('caller', this.req.body);
     } catch (error) {
       this.logger.error({ err: error }, 'media anchor refused the offer');
       this.res.send(503, 'Media Unavailable');
       await this.fail(503);
       return;
     }
-    const uri = coreRequestUri(this.deps.pop.routingCore.sipUri, this.req.calledNumber);
     let dialogs: { uas: SbcDialog; uac: SbcDialog };
     try {
-      dialogs = await this.deps.srf.createB2BUA(this.req, this.res, uri, {
-        localSdpB: insideOffer,
-        localSdpA: (sdp: string, response: SbcSipResponse) => this.answerFromInside(sdp, response),
-        headers: {
-          ...trustedHeaders({
-            trunk: this.trunk.name, pop: this.deps.pop.pop.id, dialledNumber: this.req.calledNumber, caller: this.req.callingNumber,
-          }),
-          ...contactHeader(coreLegContact(this.deps.pop.routingCore.sipUri, this.deps.pop.sip.listeners)),
-        },
+      dialogs = await this.deps.srf.createB2BUA(this.req, this.res, this.plan.targetUri, {
+        localSdpB: calleeOffer,
+        localSdpA: (sdp: string, response: SbcSipResponse) => this.answerFromCallee(sdp, response),
+        headers: this.plan.headers,
       });
     } catch (error) {
       const status = statusOf(error);
@@ -78,23 +75,23 @@ export class CallSession {
       return;
     }
     this.answeredAt = this.now();
-    this.deps.metrics.answers.inc({ trunk: this.trunk.name, direction: 'inbound' });
+    this.deps.metrics.answers.inc(this.labels);
     this.record({ event: 'start', setupMs: this.answeredAt - this.startedAt });
     this.logger.info('call answered');
     this.wire(dialogs.uas, dialogs.uac);
   }
 
-  private async answerFromInside(sdp: string, response: SbcSipResponse): Promise<string> {
+  private async answerFromCallee(sdp: string, response: SbcSipResponse): Promise<string> {
     const tag = response.getParsedHeader('To').params?.tag;
-    if (tag !== undefined) this.media.setInsideTag(tag);
-    return this.media.answer('inside', sdp);
+    if (tag !== undefined) this.media.setCalleeTag(tag);
+    return this.media.answer('callee', sdp);
   }
 
   private wire(uas: SbcDialog, uac: SbcDialog): void {
     uas.on('destroy', () => { void uac.destroy().catch(() => undefined); void this.end('caller'); });
     uac.on('destroy', () => { void uas.destroy().catch(() => undefined); void this.end('callee'); });
-    uas.on('modify', (req, res) => void this.reoffer('carrier', req, res, uac));
-    uac.on('modify', (req, res) => void this.reoffer('inside', req, res, uas));
+    uas.on('modify', (req, res) => void this.reoffer('caller', req, res, uac));
+    uac.on('modify', (req, res) => void this.reoffer('callee', req, res, uas));
   }
 
   /** A re-INVITE's offer from one side, carried through the anchor to the other and back. */
@@ -102,7 +99,7 @@ export class CallSession {
     try {
       const offer = await this.media.offer(from, req.body);
       const answer = await toward.modify(offer);
-      const back = await this.media.answer(from === 'carrier' ? 'inside' : 'carrier', answer);
+      const back = await this.media.answer(from === 'caller' ? 'callee' : 'caller', answer);
       res.send(200, { body: back, headers: { 'Content-Type': 'application/sdp' } });
     } catch (error) {
       this.logger.warn({ err: error }, 're-INVITE failed');
@@ -113,7 +110,7 @@ export class CallSession {
   private async fail(status: number): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    this.deps.metrics.failures.inc({ trunk: this.trunk.name, direction: 'inbound', code: String(status) });
+    this.deps.metrics.failures.inc({ ...this.labels, code: String(status) });
     this.record({ event: 'stop', resultCode: status, setupMs: this.now() - this.startedAt });
     await this.cleanUp();
   }
@@ -131,22 +128,18 @@ export class CallSession {
   }
 
   private async cleanUp(): Promise<void> {
-    this.releaseAdmission();
-    this.deps.metrics.activeCalls.dec({ trunk: this.trunk.name });
+    this.plan.release();
+    this.deps.metrics.activeCalls.dec({ trunk: this.plan.route });
     await this.media.release();
   }
 
   private record(fields: Pick<CdrRecord, 'event'> & Partial<CdrRecord>): void {
     this.deps.cdr.write({
-      callId: this.callId, pop: this.deps.pop.pop.id, trunk: this.trunk.name, direction: 'inbound',
-      caller: this.req.callingNumber, dialledNumber: this.req.calledNumber, at: new Date(this.now()).toISOString(),
+      callId: this.callId, pop: this.deps.pop.pop.id, trunk: this.plan.route, direction: this.plan.direction,
+      caller: this.plan.caller, dialledNumber: this.plan.dialledNumber, at: new Date(this.now()).toISOString(),
       ...fields,
     });
   }
-}
-
-function contactHeader(contact: string | undefined): Record<string, string> {
-  return contact === undefined ? {} : { Contact: contact };
 }
 
 function fromTagOf(req: SbcRequest): string {

@@ -1,4 +1,4 @@
-// One call's media on the anchor: the carrier side and the inside, each with its profile.
+// One call's media on the anchor: the caller's side and the callee's, each with its profile.
 // Offers and answers are rewritten toward the side that receives them; release() is safe
 // to call on every path and more than once.
 import type { MediaAnchor, MediaSideProfile } from '../../../media/session/media-anchor.js';
@@ -13,7 +13,10 @@ export function insideProfile(trunk: TrunkConfig): MediaSideProfile {
   return { security: 'rtp', srtpSuites: [], codecs: trunk.codecs };
 }
 
-export type MediaSide = 'carrier' | 'inside';
+/** Agents' phones on the POP's loopback/LAN: plain RTP, G.711 and RFC 4733 events. */
+export const PHONE_PROFILE: MediaSideProfile = { security: 'rtp', srtpSuites: [], codecs: ['PCMU', 'PCMA', 'telephone-event'] };
+
+export type MediaSide = 'caller' | 'callee';
 
 export class MediaLeg {
   private released = false;
@@ -23,14 +26,14 @@ export class MediaLeg {
     private readonly anchor: MediaAnchor,
     private readonly callId: string,
     private readonly profiles: Record<MediaSide, MediaSideProfile>,
-    carrierTag: string,
+    callerTag: string,
   ) {
-    this.tags = { carrier: carrierTag, inside: undefined };
+    this.tags = { caller: callerTag, callee: undefined };
   }
 
-  /** Learn the inside party's tag (the To tag of its answer). */
-  setInsideTag(tag: string): void {
-    this.tags.inside = tag;
+  /** Learn the callee's tag (the To tag of its answer). */
+  setCalleeTag(tag: string): void {
+    this.tags.callee = tag;
   }
 
   /** An offer from `from`; returns the SDP for the other side. */
@@ -60,5 +63,5 @@ export class MediaLeg {
 }
 
 function other(side: MediaSide): MediaSide {
-  return side === 'carrier' ? 'inside' : 'carrier';
+  return side === 'caller' ? 'callee' : 'caller';
 }

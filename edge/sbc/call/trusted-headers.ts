@@ -40,10 +40,29 @@ export function coreRequestUri(coreSipUri: string, dialledNumber: string): strin
  * `<user>@localhost` as the UAC Contact and expects the engine to put its own address
  * there; until our engine does so for Contact (it does for From), the SBC names it.
  */
-export function coreLegContact(coreSipUri: string, listeners: readonly { transport: string; address: string; port: number }[]): string | undefined {
-  const transport = /;transport=(\w+)/i.exec(coreSipUri)?.[1]?.toLowerCase() ?? (coreSipUri.startsWith('sips:') ? 'tls' : 'udp');
+export function coreLegContact(coreSipUri: string, listeners: readonly ListenerAddress[]): string | undefined {
+  return listenerContact(uriTransport(coreSipUri), listeners);
+}
+
+export interface ListenerAddress {
+  transport: string;
+  address: string;
+  port: number;
+  publicAddress?: string;
+  publicPort?: number;
+}
+
+/** udp unless the URI names a transport (or is sips:). */
+export function uriTransport(uri: string): string {
+  return /;transport=(\w+)/i.exec(uri)?.[1]?.toLowerCase() ?? (uri.startsWith('sips:') ? 'tls' : 'udp');
+}
+
+/** A Contact naming the engine's listener of this transport; `outward` legs get its public address. */
+export function listenerContact(transport: string, listeners: readonly ListenerAddress[], outward = false): string | undefined {
   const listener = listeners.find((candidate) => candidate.transport === transport);
   if (!listener) return undefined;
-  const host = listener.address.includes(':') ? `[${listener.address}]` : listener.address;
-  return `<sip:${host}:${listener.port}${transport === 'udp' ? '' : `;transport=${transport}`}>`;
+  const address = outward ? listener.publicAddress ?? listener.address : listener.address;
+  const port = outward ? listener.publicPort ?? listener.port : listener.port;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `<sip:${host}:${port}${transport === 'udp' ? '' : `;transport=${transport}`}>`;
 }
