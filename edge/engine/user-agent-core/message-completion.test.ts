@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SipHeaders, SipRequest, SipResponse } from '../messages/sip-message.js';
-import { completeInDialogRequest, completeNewRequest, completeResponse, reasonPhrase } from './message-completion.js';
+import { appChosenTag, completeInDialogRequest, completeNewRequest, completeResponse, reasonPhrase, replaceLocalhost } from './message-completion.js';
 import type { LocalEndpoint } from './local-endpoint.js';
 
 const local: LocalEndpoint = { transport: 'udp', address: '127.0.0.1', port: 5060 };
@@ -85,5 +85,27 @@ describe('completing app requests', () => {
     expect(request.headers.get('CSeq')).toBe('3 BYE');
     expect(request.headers.get('Reason')).toBe('Q.850;cause=16');
     expect(request.headers.has('Contact')).toBe(false);
+  });
+});
+
+describe('drachtio-server conventions for app headers', () => {
+  it('replaces @localhost with our address in From, To, Contact and P-Asserted-Identity only', () => {
+    expect(replaceLocalhost('<sip:foo@localhost>', local)).toBe('<sip:foo@127.0.0.1:5060>');
+    expect(replaceLocalhost('sip:foo@localhost:5999;transport=tcp', local)).toBe('sip:foo@127.0.0.1:5060;transport=tcp');
+    const partial = new SipResponse(200, 'OK', new SipHeaders([
+      { name: 'Contact', value: 'sip:foo@localhost' }, { name: 'X-Note', value: 'sip:foo@localhost' },
+      { name: 'RSeq', value: '9' }, { name: 'Route', value: '<sip:x>' },
+    ]));
+    const response = completeResponse(invite(), partial, { toTag: 't', local });
+    expect(response.headers.get('Contact')).toBe('sip:foo@127.0.0.1:5060');
+    expect(response.headers.get('X-Note')).toBe('sip:foo@localhost');
+    expect(response.headers.has('RSeq')).toBe(false);
+    expect(response.headers.has('Route')).toBe(false);
+  });
+
+  it('reads the To tag an app chose for its response', () => {
+    expect(appChosenTag(new SipResponse(200, 'OK', new SipHeaders([{ name: 'To', value: 'tag=abc123' }])))).toBe('abc123');
+    expect(appChosenTag(new SipResponse(200, 'OK', new SipHeaders([{ name: 'To', value: '<sip:b@h>;tag=x1;foo' }])))).toBe('x1');
+    expect(appChosenTag(new SipResponse(200, 'OK'))).toBeUndefined();
   });
 });

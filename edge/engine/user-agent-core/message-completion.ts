@@ -5,8 +5,33 @@ import { SipHeaders, SipRequest, SipResponse } from '../messages/sip-message.js'
 import { getTag, withTag } from '../messages/headers/name-addr.js';
 import { contactFor, hostForSip, viaFor, type LocalEndpoint } from './local-endpoint.js';
 
+/** Headers apps may never set (drachtio-server's immutable headers); the engine writes them. */
+const IMMUTABLE = ['via', 'route', 'rseq', 'record-route', 'content-length'];
+
 /** Headers the engine owns in a response; the app's values for them are ignored. */
-const RESPONSE_OWNED = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'content-length', 'record-route']);
+const RESPONSE_OWNED = new Set([...IMMUTABLE, 'from', 'to', 'call-id', 'cseq']);
+
+/** Headers in which drachtio-server replaces an `@localhost` host with the engine's own address. */
+const LOCALHOST_HEADERS = new Set(['from', 'to', 'contact', 'p-asserted-identity']);
+
+/** `sip:user@localhost[:port]` → `sip:user@<our host>:<our port>`, as drachtio-server does for apps. */
+export function replaceLocalhost(value: string, local: LocalEndpoint): string {
+  if (value.indexOf('@localhost') === -1) return value;
+  return value.replace(/@localhost(?::\d+)?/g, `@${hostForSip(local.address)}:${local.port}`);
+}
+
+/** The app's header value, with localhost replaced where drachtio-server does it. */
+function appValue(name: string, value: string, local: LocalEndpoint | undefined): string {
+  return local !== undefined && LOCALHOST_HEADERS.has(name.toLowerCase()) ? replaceLocalhost(value, local) : value;
+}
+
+/** A To tag the app chose for its response (drachtio-srf: headers: {To: 'tag=...'}). */
+export function appChosenTag(partial: SipResponse): string | undefined {
+  const to = partial.headers.get('To');
+  if (to === undefined) return undefined;
+  const match = /(?:^|;)\s*tag=([^;>\s,]+)/i.exec(to);
+  return match?.[1];
+}
 
 /** Standard reason phrases for the statuses apps commonly send without one. */
 const REASONS: Record<number, string> = {
@@ -37,6 +62,8 @@ export interface ResponseCompletion {
   contact?: string;
   /** Copy Record-Route from the request (dialog-creating responses, §12.1.1). */
   copyRecordRoute?: boolean;
+  /** Where `@localhost` in the app's From/To/Contact/P-Asserted-Identity points. */
+  local?: LocalEndpoint;
 }
 
 /** §8.2.6.2: a response to `request` with the app's status, reason, headers and body. */
@@ -52,7 +79,7 @@ export function completeResponse(request: SipRequest, partial: SipResponse, comp
   headers.append('Call-ID', request.headers.get('Call-ID') ?? '');
   headers.append('CSeq', request.headers.get('CSeq') ?? '');
   for (const field of partial.headers) {
-    if (!RESPONSE_OWNED.has(field.name.toLowerCase())) headers.append(field.name, field.value);
+    if (!RESPONSE_OWNED.has(field.name.toLowerCase())) headers.append(field.name, appValue(field.name, field.value, completion.local));
   }
   if (completion.contact !== undefined && !headers.has('Contact')) headers.append('Contact', completion.contact);
   ensureContentType(headers, partial.body);
@@ -67,7 +94,7 @@ export interface NewRequestIds {
 }
 
 /** Headers placed first, in this order, when the engine completes a request. */
-const REQUEST_OWNED = new Set(['via', 'max-forwards', 'from', 'to', 'call-id', 'cseq', 'content-length']);
+const REQUEST_OWNED = new Set([...IMMUTABLE, 'max-forwards', 'from', 'to', 'call-id', 'cseq']);
 
 /** Methods whose requests carry our Contact (dialog-creating or target-refreshing). */
 export function methodNeedsContact(method: string): boolean {
@@ -84,15 +111,13 @@ export function completeNewRequest(partial: SipRequest, local: LocalEndpoint, id
   const headers = new SipHeaders();
   headers.append('Via', viaFor(local, ids.branch));
   headers.append('Max-Forwards', partial.headers.get('Max-Forwards') ?? '70');
-  let from = partial.headers.get('From') ?? `<sip:${hostForSip(local.address)}:${local.port}>`;
-  if (from.includes('@localhost')) from = from.replace('@localhost', `@${hostForSip(local.address)}:${local.port}`);
+  const from = replaceLocalhost(partial.headers.get('From') ?? `<sip:${hostForSip(local.address)}:${local.port}>`, local);
   headers.append('From', getTag(from) === undefined ? withTag(from, ids.fromTag) : from);
-  const to = partial.headers.get('To') ?? `<${partial.uri}>`;
-  headers.append('To', to);
+  headers.append('To', replaceLocalhost(partial.headers.get('To') ?? `<${partial.uri}>`, local));
   headers.append('Call-ID', partial.headers.get('Call-ID') ?? ids.callId);
   headers.append('CSeq', partial.headers.get('CSeq') ?? `1 ${partial.method}`);
   for (const field of partial.headers) {
-    if (!REQUEST_OWNED.has(field.name.toLowerCase())) headers.append(field.name, field.value);
+    if (!REQUEST_OWNED.has(field.name.toLowerCase())) headers.append(field.name, appValue(field.name, field.value, local));
   }
   if ((partial.method === 'INVITE' || partial.method === 'SUBSCRIBE') && !headers.has('Contact')) {
     headers.append('Contact', contactFor(local));
@@ -123,8 +148,7 @@ export function completeInDialogRequest(partial: SipRequest, local: LocalEndpoin
   headers.append('Call-ID', fields.callId);
   headers.append('CSeq', `${fields.cseq} ${partial.method}`);
   for (const field of partial.headers) {
-    const name = field.name.toLowerCase();
-    if (!REQUEST_OWNED.has(name) && name !== 'route') headers.append(field.name, field.value);
+    if (!REQUEST_OWNED.has(field.name.toLowerCase())) headers.append(field.name, appValue(field.name, field.value, local));
   }
   if (methodNeedsContact(partial.method) && !headers.has('Contact')) headers.append('Contact', fields.contact);
   ensureContentType(headers, partial.body);

@@ -30,7 +30,7 @@ import { Dialog, DialogState } from '../dialogs/dialog.js';
 import { DialogTable } from '../dialogs/dialog-table.js';
 import { contactUri, cseqNumber, uacDialogFields, uasDialogFields } from '../dialogs/dialog-state-from-messages.js';
 import { contactFor, type EngineTransport, type LocalEndpoint } from './local-endpoint.js';
-import { completeInDialogRequest, completeNewRequest, completeResponse, reasonPhrase } from './message-completion.js';
+import { appChosenTag, completeInDialogRequest, completeNewRequest, completeResponse, reasonPhrase } from './message-completion.js';
 import { nextHopUri, numericTarget } from './next-hop.js';
 import { ResponseRetransmitter } from './response-retransmitter.js';
 import type { ProxyService } from '../proxy/proxy-service.js';
@@ -269,7 +269,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
 
   /** RFC 3262 §3: a PRACK stops the retransmission of the provisional it acknowledges; the engine answers it. */
   private onPrack(request: SipRequest, transaction: ServerTransaction, origin: MessageOrigin, dialog: Dialog<AppSession>): void {
-    const rack = parseRAck(request.headers.get('RAck') ?? '');
+    const rack = lenientRAck(request.headers.get('RAck') ?? '');
     let matched = false;
     const context = this.inviteContextByDialog.get(dialog);
     if (rack && context && cseqNumber(context.request) === rack.cseq) {
@@ -470,7 +470,13 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
     const success = status >= 200 && status < 300;
     const dialogResponse = status > 100 && status < 300 && (INVITE_LIKE.has(method) || (method === 'UPDATE' && success));
     const local = this.env.localEndpoint(origin.transport as EngineTransport, origin.remoteAddress, origin.listenerName);
+    // drachtio-server lets the app choose the To tag of its first tagged response.
+    if (context.initial || getTag(request.headers.get('To') ?? '') === undefined) {
+      const chosen = context.dialog === undefined ? appChosenTag(partial) : undefined;
+      if (chosen !== undefined) context.toTag = chosen;
+    }
     const response = completeResponse(request, partial, {
+      local,
       toTag: status > 100 ? context.toTag : undefined,
       contact: dialogResponse ? (context.dialog?.localContact ?? (local ? contactFor(local) : undefined)) : undefined,
       copyRecordRoute: context.initial && dialogResponse,
@@ -903,6 +909,17 @@ function sentMeta(destination: Destination, transactionId: string, dialogId: str
 /** A NOTIFY with Subscription-State: terminated ends a subscription dialog (RFC 6665 §4.1.3). */
 function endsSubscription(request: SipRequest): boolean {
   return request.method === 'NOTIFY' && /^\s*terminated/i.test(request.headers.get('Subscription-State') ?? '');
+}
+
+/**
+ * RAck numbers, tolerating trailing junk after the method as drachtio-server
+ * (sofia) does: drachtio-srf's own uac-prack.xml sends `RAck: 1 1 INVITE INVITE`.
+ */
+function lenientRAck(value: string): { rseq: number; cseq: number } | undefined {
+  const strict = parseRAck(value);
+  if (strict) return strict;
+  const match = /^\s*(\d{1,10})\s+(\d{1,10})\s+[A-Za-z]+/.exec(value);
+  return match ? { rseq: Number(match[1]), cseq: Number(match[2]) } : undefined;
 }
 
 function requires100rel(message: SipRequest | SipResponse): boolean {
