@@ -1,12 +1,13 @@
 // A CA kept on disk as a directory: ca.crt (the certificate peers trust) and ca.key
 // (mode 0600). A new CA directory appears in one rename, so two first runs racing each
 // other cannot leave a certificate from one and a key from the other.
-import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomically } from './atomic-file-write.js';
 import { certificateAuthorityFromPem, type CertificateAuthority } from './certificate-authority.js';
 import { CertificateError } from './certificate-error.js';
 import { CERTIFICATE_MODE, PRIVATE_KEY_MODE } from './certificate-files.js';
+import { readTextFile } from './read-text-file.js';
 
 export interface CaFiles {
   certFile: string;
@@ -19,18 +20,19 @@ export function caFilesIn(directory: string): CaFiles {
 
 export async function readCertificateAuthority(directory: string, now: Date = new Date()): Promise<CertificateAuthority> {
   const files = caFilesIn(directory);
-  const [certificatePem, privateKeyPem] = await Promise.all([readCaFile(files.certFile), readCaFile(files.keyFile)]);
+  // One after the other, so a missing CA is always reported by its certificate file.
+  const certificatePem = await readTextFile(files.certFile);
+  const privateKeyPem = await readTextFile(files.keyFile);
   return certificateAuthorityFromPem(certificatePem, privateKeyPem, files, now);
 }
 
-/** True when the directory holds a CA certificate (its key may still be unusable). */
-export async function certificateAuthorityExists(directory: string): Promise<boolean> {
-  try {
-    await readFile(caFilesIn(directory).certFile);
-    return true;
-  } catch {
-    return false;
-  }
+/** Throws CertificateError when `directory` exists and is not empty: a CA is never overwritten. */
+export async function checkCaDirectoryFree(directory: string): Promise<void> {
+  const entries = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  if (entries.length > 0) throw caExists(directory);
 }
 
 /** Writes a new CA directory; throws CertificateError when one already exists there. */
@@ -48,17 +50,13 @@ export async function writeCertificateAuthority(directory: string, ca: Certifica
     await rm(building, { recursive: true, force: true });
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST' || code === 'ENOTEMPTY') {
-      throw new CertificateError(`${directory} already exists; a CA is never overwritten (move it away first to make a new one)`);
+      throw caExists(directory);
     }
     throw error;
   }
   return caFilesIn(directory);
 }
 
-async function readCaFile(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new CertificateError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
+function caExists(directory: string): CertificateError {
+  return new CertificateError(`${directory} already exists; a CA is never overwritten (move it away first to make a new one)`);
 }

@@ -3,13 +3,13 @@
 // session they negotiated, and only connections made after the engine reloads its
 // certificates (SIGHUP or watchCertificateFiles) see the new pair.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { PopConfig } from '../platform/config/pop-schema.js';
 import { readCertificateAuthority } from './ca-directory.js';
 import { CertificateError, errorReason } from './certificate-error.js';
 import { replaceKeyAndCertificate, type ReplacedFiles } from './certificate-files.js';
 import { summarizeCertificate, type CertificateSummary } from './certificate-summary.js';
 import { issuePopCertificate, localCaDirectory, type PopCertificateOptions } from './pop-certificate-issuer.js';
+import { readTextFile } from './read-text-file.js';
 
 export interface RotationOutcome extends ReplacedFiles {
   certificate: CertificateSummary;
@@ -21,7 +21,7 @@ export interface RotateOptions extends PopCertificateOptions {
 }
 
 export async function rotatePopCertificate(pop: PopConfig, options: RotateOptions = {}): Promise<RotationOutcome> {
-  const tls = tlsOf(pop);
+  const tls = popTlsFiles(pop);
   const ca = await readCertificateAuthority(options.caDirectory ?? localCaDirectory(pop), options.now);
   const pair = issuePopCertificate(pop, ca, options);
   const replaced = await replaceKeyAndCertificate(tls, pair);
@@ -38,8 +38,8 @@ export async function installPopCertificate(
   files: { certFile: string; keyFile: string },
   now: Date = new Date(),
 ): Promise<RotationOutcome> {
-  const tls = tlsOf(pop);
-  const [certificatePem, privateKeyPem] = await Promise.all([readText(files.certFile), readText(files.keyFile)]);
+  const tls = popTlsFiles(pop);
+  const [certificatePem, privateKeyPem] = await Promise.all([readTextFile(files.certFile), readTextFile(files.keyFile)]);
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(certificatePem);
@@ -61,15 +61,7 @@ export async function installPopCertificate(
   return { ...replaced, certificate: summary };
 }
 
-function tlsOf(pop: PopConfig): NonNullable<PopConfig['tls']> {
-  if (!pop.tls) throw new CertificateError(`POP ${pop.pop.id} has no tls section, so it has no certificate to rotate`);
+export function popTlsFiles(pop: PopConfig): NonNullable<PopConfig['tls']> {
+  if (!pop.tls) throw new CertificateError(`POP ${pop.pop.id} has no tls section; add one with certFile and keyFile`);
   return pop.tls;
-}
-
-async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new CertificateError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
 }

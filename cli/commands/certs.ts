@@ -1,12 +1,12 @@
 // `vpop certs`: the certificates of a POP. Make a CA, request and issue certificates,
 // make the first-run certificate, rotate or install a new one without dropping calls,
 // and show what a certificate file holds (including the fingerprint POP files use).
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigError, loadPopConfig } from '../../platform/config/load-pop-config.js';
 import type { PopConfig } from '../../platform/config/pop-schema.js';
-import { readCertificateAuthority, writeCertificateAuthority } from '../../certs/ca-directory.js';
+import { checkCaDirectoryFree, readCertificateAuthority, writeCertificateAuthority } from '../../certs/ca-directory.js';
 import { createCertificateAuthority } from '../../certs/certificate-authority.js';
 import { CertificateError } from '../../certs/certificate-error.js';
 import { PRIVATE_KEY_MODE } from '../../certs/certificate-files.js';
@@ -16,7 +16,8 @@ import { formatCertificateSummary, summarizeCertificate, summarizeCertificates }
 import { ensurePopCertificate } from '../../certs/ensure-pop-certificate.js';
 import { certificateUsages, issueCertificate, type CertificateUsage } from '../../certs/issue-certificate.js';
 import { popCertificateNames } from '../../certs/pop-certificate-names.js';
-import { installPopCertificate, rotatePopCertificate, type RotationOutcome } from '../../certs/rotate-pop-certificate.js';
+import { installPopCertificate, popTlsFiles, rotatePopCertificate, type RotationOutcome } from '../../certs/rotate-pop-certificate.js';
+import { readTextFile } from '../../certs/read-text-file.js';
 import { generateRsaKeyPair, rsaKeySizes, type RsaKeySize } from '../../certs/rsa-key-pair.js';
 
 /** Exit status for a POP file that cannot be used, as for `vpop up`. */
@@ -49,6 +50,8 @@ Typical flows (docs/certificates.md has the details):
     .option('--key-bits <bits>', `RSA key size (${rsaKeySizes.join(', ')})`, parseKeyBits, 3072)
     .action(async (options: { out: string; cn: string; org?: string; days: number; keyBits: RsaKeySize }) => {
       await run('ca create', async () => {
+        // Before the key is generated, which takes a while.
+        await checkCaDirectoryFree(options.out);
         const authority = createCertificateAuthority({
           commonName: options.cn,
           days: options.days,
@@ -71,7 +74,7 @@ Typical flows (docs/certificates.md has the details):
     .action(async (options: { pop: string; keyOut?: string; out?: string; keyBits: RsaKeySize }) => {
       await run('csr', async () => {
         const pop = loadPop(options.pop);
-        const keyOut = options.keyOut ?? `${tlsOf(pop).keyFile}.next`;
+        const keyOut = options.keyOut ?? `${popTlsFiles(pop).keyFile}.next`;
         const keyPair = generateRsaKeyPair(options.keyBits);
         const request = createCertificateRequest(keyPair, popCertificateNames(pop));
         await writeFileAtomically(keyOut, keyPair.privateKeyPem, PRIVATE_KEY_MODE);
@@ -99,7 +102,7 @@ a random 128-bit serial. A server certificate needs at least one DNS or IP name.
     .action(async (options: { ca: string; csr: string; days: number; usage: CertificateUsage; out?: string }) => {
       await run('issue', async () => {
         const authority = await readCertificateAuthority(options.ca);
-        const request = await readText(options.csr);
+        const request = await readTextFile(options.csr);
         const certificatePem = issueCertificate({ ca: authority, request, requestSource: options.csr, days: options.days, usage: options.usage });
         if (options.out === undefined) process.stdout.write(certificatePem);
         else {
@@ -119,7 +122,7 @@ a random 128-bit serial. A server certificate needs at least one DNS or IP name.
         if (outcome.action === 'no-tls') print(`${options.pop} has no tls section; nothing to do`);
         else if (outcome.action === 'present') print(`present: ${outcome.certFile} (nothing changed)`);
         else {
-          const certificate = summarizeCertificate(new X509Certificate(await readText(outcome.certFile)));
+          const certificate = summarizeCertificate(new X509Certificate(await readTextFile(outcome.certFile)));
           print([
             `created: ${outcome.certFile} and ${outcome.keyFile}`,
             `  issued by ${outcome.createdCa ? 'a new' : 'the'} local CA ${outcome.caCertFile} (clients trust this file)`,
@@ -172,7 +175,7 @@ The sha256 line is in the form trunks[].clientCert.fingerprintSha256 expects
         const now = new Date();
         const shown = [];
         for (const file of files) {
-          for (const summary of summarizeCertificates(await readText(file), file)) shown.push({ file, ...summary });
+          for (const summary of summarizeCertificates(await readTextFile(file), file)) shown.push({ file, ...summary });
         }
         if (options.json) print(JSON.stringify(shown, null, 2));
         else print(shown.map(({ file, ...summary }) => `${file}\n${formatCertificateSummary(summary, now).replace(/^/gm, '  ')}`).join('\n\n'));
@@ -209,19 +212,6 @@ function isFileSystemError(error: unknown): boolean {
 /** File checks are off: the point of these commands may be to make or replace those files. */
 function loadPop(file: string): PopConfig {
   return loadPopConfig(file, { checkFiles: false });
-}
-
-function tlsOf(pop: PopConfig): NonNullable<PopConfig['tls']> {
-  if (!pop.tls) throw new CertificateError(`POP ${pop.pop.id} has no tls section; add one with certFile and keyFile`);
-  return pop.tls;
-}
-
-async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new CertificateError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
 }
 
 function print(text: string): void {
