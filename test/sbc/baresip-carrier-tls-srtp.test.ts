@@ -15,6 +15,8 @@ import type { MediaStreamState } from '../../media/session/media-anchor.js';
 import { captureFields, startLoopbackCapture } from './support/loopback-capture.js';
 import { mulawSamples } from './support/mulaw.js';
 import { sourceNatToPort, type SourceNat } from './support/tcp-source-nat.js';
+import { startStandInCore, type RunningStandInCore } from '../../edge/sbc/stand-in-core/stand-in-core.js';
+import { freePort } from '../support/free-port.js';
 
 const CARRIER_TONE = 1000;
 const CORE_TONE = 440;
@@ -150,5 +152,28 @@ describe('carrier over TLS + SDES-SRTP to a plain-RTP stand-in core', () => {
     const closed = carrier.waitForEvent('CALL_CLOSED', 10_000);
     expect((await carrier.dial(`sip:18005550100@127.0.0.1:${edge.tlsPort}`)).ok).toBe(true);
     expect((await closed).param).toMatch(/^488/);
+  });
+
+  it('reaches the stand-in core, which echoes: the carrier hears its own tone over SRTP', async () => {
+    const corePort = await freePort();
+    const standIn: RunningStandInCore = await startStandInCore({ address: '127.0.0.1', port: corePort, allow: ['127.0.0.1/32'] });
+    try {
+      edge = await startTestEdge({ corePort });
+      nat = await sourceNatToPort(edge.tlsPort, '127.0.0.2');
+      const carrierCert = await pki.issue({ commonName: 'carrier.test', ipAddresses: ['127.0.0.2'] });
+      carrier = await startBaresip({ address: '127.0.0.2', certificateAndKeyPem: carrierCert.certPem + carrierCert.keyPem, caFile: pki.ca.certFile, toneHz: CARRIER_TONE });
+      await carrier.addAccount('<sip:+15550001111@127.0.0.2;transport=tls>;mediaenc=srtp-mand;answermode=manual;regint=0');
+      const established = carrier.waitForEvent('CALL_ESTABLISHED', 10_000);
+      expect((await carrier.dial(`sip:18005550100@127.0.0.1:${edge.tlsPort}`)).ok).toBe(true);
+      await established;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await carrier.hangup();
+      await carrier.stop();
+      const heard = await heardTone(carrier);
+      expect(heard.frequency).toBe(CARRIER_TONE);
+      expect(heard.ratio).toBeGreaterThan(10);
+    } finally {
+      await standIn.stop();
+    }
   });
 });

@@ -1,0 +1,90 @@
+// The POP's processes as vpop up runs them (built code, under the supervisor): the SIP
+// engine (`vpop engine --pop`), the SBC and the stand-in core from one POP file, with a
+// real rtpengine; a SIPp carrier on the plain trunk gets its calls answered by the
+// stand-in through the edge.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { stringify } from 'yaml';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { sbcProcess, standInCoreProcess } from '../../edge/sbc/sbc-process.js';
+import { Supervisor } from '../../platform/supervisor/supervisor.js';
+import { startTestRtpengine, type TestRtpengine } from '../../media/testing/test-rtpengine.js';
+import { describeSippRun, runSipp } from '../support/sipp.js';
+import { freePort } from '../support/free-port.js';
+
+// Built code (npm run build): the child processes run dist/.
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const builtSbc = join(repoRoot, 'dist', 'edge', 'sbc');
+
+describe('SBC and stand-in core as supervised processes', () => {
+  let supervisor: Supervisor | undefined;
+  let rtpengine: TestRtpengine | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    await supervisor?.stop();
+    await rtpengine?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    supervisor = rtpengine = dir = undefined;
+  });
+
+  it('bridges a SIPp call from the plain trunk to the stand-in core', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vpop-sbc-processes-'));
+    rtpengine = await startTestRtpengine();
+    const sipPort = await freePort();
+    const corePort = await freePort();
+    const popFile = join(dir, 'pop.yaml');
+    writeFileSync(popFile, stringify({
+      pop: { id: 'processes', region: 'loopback' },
+      sip: { listeners: [
+        { name: 'udp', transport: 'udp', address: '127.0.0.1', port: sipPort },
+        { name: 'tcp', transport: 'tcp', address: '127.0.0.1', port: sipPort },
+      ] },
+      engine: { controlAddress: '127.0.0.1', controlPort: await freePort(), secret: 'processes-secret' },
+      trunks: [{
+        name: 'loopback-plain', allow: ['127.0.0.4/32'], transports: ['udp', 'tcp'], srtp: 'off',
+        codecs: ['PCMU', 'PCMA', 'telephone-event'], maxConcurrentCalls: 10, callsPerSecond: 10,
+      }],
+      // The engine's allow-lists hold trunks and phones only (engine-options optionsFromPop),
+      // not yet the routing core, whose responses would be dropped; listing the core's
+      // address as a phone source lets it through until the engine adds it.
+      phones: { allow: ['127.0.0.1/32'], realm: 'processes' },
+      rtpengine: {
+        ngAddress: '127.0.0.1', ngPort: rtpengine.ngPort, httpPort: rtpengine.popSection.httpPort,
+        interfaces: [{ name: 'loopback', address: '127.0.0.1' }], portMin: rtpengine.portMin, portMax: rtpengine.portMax,
+      },
+      routingCore: { sipUri: `sip:127.0.0.1:${corePort}` },
+      ops: { port: await freePort() },
+      logging: { level: 'warn' },
+      stateDir: join(dir, 'state'),
+    }));
+    supervisor = new Supervisor({
+      children: [
+        { name: 'engine', command: process.execPath, args: [join(repoRoot, 'dist', 'cli', 'vpop.js'), 'engine', '--pop', popFile] },
+        standInCoreProcess(popFile, builtSbc),
+        sbcProcess(popFile, builtSbc),
+      ],
+      registry: new Registry(),
+    });
+    supervisor.start();
+    let answered = 0;
+    let last = '';
+    for (let attempt = 0; attempt < 20 && answered === 0; attempt++) {
+      const result = await runSipp({
+        scenario: 'uac', target: `127.0.0.1:${sipPort}`, localAddress: '127.0.0.4', localPort: await freePort(),
+        transport: 'u1', calls: 1, durationMs: 200, timeoutSeconds: 5, service: '18005550100',
+      });
+      answered = result.statistics?.successfulCalls ?? 0;
+      if (answered === 0) {
+        last = await describeSippRun('sipp uac', result);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    expect(answered, last).toBe(1);
+    expect(supervisor.status().map((child) => [child.name, child.pid !== undefined])).toEqual([
+      ['engine', true], ['stand-in-core', true], ['sbc', true],
+    ]);
+  });
+});
