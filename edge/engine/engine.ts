@@ -10,13 +10,12 @@ import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { parseSipMessage } from './messages/parse-message.js';
 import { serializeSipMessage } from './messages/serialize-message.js';
-import { SipHeaders, SipResponse, type SipMessage, type SipRequest } from './messages/sip-message.js';
+import { SipHeaders, SipResponse, type SipMessage } from './messages/sip-message.js';
 import { SipParseError } from './messages/sip-parse-error.js';
 import type { MessageLimits } from './messages/message-limits.js';
 import { TransportLayer } from './transport/transport-layer.js';
 import type { ListenerConfig, ListenerInfo, MessageOrigin, TlsClientOptions, TransportLimits, Transport } from './transport/types.js';
-import { TransactionLayer, type ClientTransaction } from './transactions/transaction-layer.js';
-import type { ClientTransactionListener } from './transactions/transaction.js';
+import { TransactionLayer } from './transactions/transaction-layer.js';
 import { isReliableProtocol, type Destination, type TransactionTransport, type TransportErrorSink } from './transactions/transaction-transport.js';
 import { topVia } from './transactions/header-fields.js';
 import { responseDestination } from './transactions/response-routing.js';
@@ -30,8 +29,8 @@ import { hostportFor, type EngineTransport, type LocalEndpoint } from './user-ag
 import { EngineMetrics } from './engine-metrics.js';
 import { withTag } from './messages/headers/name-addr.js';
 import { ProxyService, localAddressOfListener } from './proxy/proxy-service.js';
+import { transactionLayerPort } from './proxy/transaction-layer-port.js';
 import type { ProxyTransactionPort } from './proxy/proxy-ports.js';
-import { InviteClientTransaction } from './transactions/invite-client-transaction.js';
 
 export interface SipEngineControlOptions {
   address: string;
@@ -85,16 +84,17 @@ export class SipEngine {
       isReliable: isReliableProtocol,
     };
     // The UA core and the transaction layer refer to each other; the stack facade breaks the cycle.
-    const layer: { current?: TransactionLayer } = {};
+    const layer: { current?: TransactionLayer; proxyPort?: ProxyTransactionPort } = {};
     const stack = {
       newBranch: () => layer.current!.newBranch(),
-      sendRequest: (request: SipRequest, destination: Destination, listener: ClientTransactionListener) =>
-        sendRequestDeliveringFinals(layer.current!, request, destination, listener),
+      sendRequest: (...args: Parameters<TransactionLayer['sendRequest']>) => layer.current!.sendRequest(...args),
       cancel: (...args: Parameters<TransactionLayer['cancel']>) => layer.current!.cancel(...args),
       sendStateless: (...args: Parameters<TransactionLayer['sendStateless']>) => layer.current!.sendStateless(...args),
     };
     const proxy = new ProxyService({
-      transactions: proxyTransactionPort(layer),
+      transactions: {
+        sendRequest: (request, destination, listener) => (layer.proxyPort ??= transactionLayerPort(layer.current!)).sendRequest(request, destination, listener),
+      },
       sendStateless: (message, destination) => layer.current!.sendStateless(message, destination),
       newBranch: () => layer.current!.newBranch(),
       locator: this.locator,
@@ -249,60 +249,4 @@ function phraseFor(status: number): string {
     case 513: return 'Message Too Large';
     default: return 'Bad Request';
   }
-}
-
-/**
- * Workaround: on reliable transports the client transactions enter Terminated
- * (Timer K/D are zero) and drop their listener before reporting the final
- * response, so a 200 to BYE over TCP never reached the UA core. Until the
- * transaction layer reports first, hand every response in Calling/Trying/
- * Proceeding to the TU ourselves; the guard makes the layer's own report (once
- * fixed) a no-op.
- */
-function sendRequestDeliveringFinals(
-  layer: TransactionLayer, request: SipRequest, destination: Destination, listener: ClientTransactionListener,
-): ClientTransaction {
-  if (!isReliableProtocol(destination.transport)) return layer.sendRequest(request, destination, listener);
-  const delivered = new WeakSet<SipResponse>();
-  const guarded: ClientTransactionListener = {
-    onResponse: (response, transaction) => {
-      if (delivered.has(response)) return;
-      delivered.add(response);
-      listener.onResponse(response, transaction);
-    },
-    onTimeout: (transaction) => listener.onTimeout?.(transaction),
-    onTransportError: (transaction, error) => listener.onTransportError?.(transaction, error),
-  };
-  const transaction = layer.sendRequest(request, destination, guarded);
-  const receive = transaction.receiveResponse.bind(transaction);
-  transaction.receiveResponse = (response: SipResponse): void => {
-    const state: string = transaction.state;
-    if (response.status >= 200 && (state === 'calling' || state === 'trying' || state === 'proceeding')) {
-      guarded.onResponse(response, transaction);
-    }
-    receive(response);
-  };
-  return transaction;
-}
-
-// Responses to our CANCELs carry nothing the proxy needs (§16.10: the 487 comes on the INVITE).
-const IGNORE_CANCEL_RESPONSES: ClientTransactionListener = { onResponse: () => undefined };
-
-/** The transaction layer as the proxy uses it, with the same reliable-transport delivery as the UA core. */
-function proxyTransactionPort(layer: { current?: TransactionLayer }): ProxyTransactionPort {
-  return {
-    sendRequest(request, destination, listener) {
-      const transactions = layer.current!;
-      const transaction = sendRequestDeliveringFinals(transactions, request, destination, {
-        onResponse: (response) => listener.onResponse(response),
-        onTimeout: () => listener.onTimeout(),
-        onTransportError: (_transaction, error) => listener.onTransportError(error),
-      });
-      return {
-        cancel: () => {
-          if (transaction instanceof InviteClientTransaction) transactions.cancel(transaction, IGNORE_CANCEL_RESPONSES);
-        },
-      };
-    },
-  };
 }
