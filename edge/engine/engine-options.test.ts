@@ -52,3 +52,21 @@ describe('drachtio-server flags', () => {
     expect(() => optionsFromFlags(flags)).toThrow(message);
   });
 });
+
+describe('POP file', () => {
+  it('gives each listener the trunks that may use its transport plus the phones, and the control port', async () => {
+    const { loadPopConfig } = await import('../../platform/config/load-pop-config.js');
+    const { optionsFromPop } = await import('./engine-options.js');
+    const run = optionsFromPop(loadPopConfig('configs/pops/local.yaml'));
+    const byName = new Map(run.listeners.map((listener) => [listener.name, listener]));
+    expect([...byName.keys()]).toEqual(['udp', 'tcp', 'tls']);
+    expect(byName.get('udp')!.allowList.allows('127.0.0.4')).toBe(true);
+    expect(byName.get('udp')!.allowList.allows('127.0.0.2')).toBe(false);
+    expect(byName.get('tls')!.allowList.allows('127.0.0.2')).toBe(true);
+    expect(byName.get('tls')!.allowList.allows('127.0.0.9')).toBe(true);
+    expect(byName.get('tcp')!.allowList.allows('127.0.0.3')).toBe(false);
+    expect(byName.get('tls')!.tls?.certFile).toMatch(/pop\.crt$/);
+    expect(run.control).toEqual({ address: '127.0.0.1', port: 9022, secret: 'vpop-local-secret' });
+    expect(run.messageLimits?.maxMessageBytes).toBe(65_535);
+  });
+});
