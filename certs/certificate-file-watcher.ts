@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { componentLogger } from '../platform/logging/logger.js';
+import { CertificateError, errorReason } from './certificate-error.js';
 import { summarizeCertificate, type CertificateSummary } from './certificate-summary.js';
 
 export interface CertificateFileWatcherOptions {
@@ -28,6 +29,7 @@ export interface CertificateFileWatcher {
   close(): void;
 }
 
+/** Throws CertificateError when a directory cannot be watched (e.g. it does not exist). */
 export function watchCertificateFiles(options: CertificateFileWatcherOptions): CertificateFileWatcher {
   const logger = options.logger ?? componentLogger('certificate-watcher');
   const debounceMs = options.debounceMs ?? 200;
@@ -57,11 +59,17 @@ export function watchCertificateFiles(options: CertificateFileWatcherOptions): C
     }, debounceMs);
   };
 
-  const watchers: FSWatcher[] = [...new Set([dirname(options.certFile), dirname(options.keyFile)])].map((directory) =>
-    watch(directory, { persistent: false }, (_event, file) => {
-      if (file === null || names.has(file.toString())) schedule();
-    }).on('error', (error) => logger.warn({ err: error, directory }, 'cannot watch the certificate directory')),
-  );
+  const watchers: FSWatcher[] = [];
+  for (const directory of new Set([dirname(options.certFile), dirname(options.keyFile)])) {
+    try {
+      watchers.push(watch(directory, { persistent: false }, (_event, file) => {
+        if (file === null || names.has(file)) schedule();
+      }).on('error', (error) => logger.warn({ err: error, directory }, 'certificate directory watch failed')));
+    } catch (error) {
+      for (const watcher of watchers) watcher.close();
+      throw new CertificateError(`cannot watch ${directory} for certificate changes (${(error as NodeJS.ErrnoException).code ?? errorReason(error)})`);
+    }
+  }
   const ready = readMatchingPair(options.certFile, options.keyFile).then((pair) => {
     current ??= pair?.fingerprintSha256;
   });

@@ -20,6 +20,17 @@ export interface CertificateSummary {
 
 const pemCertificate = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
+/** The first certificate in a PEM text (the leaf of a bundle); throws CertificateError naming `source`. */
+export function parseFirstCertificate(pem: string, source = 'the file'): X509Certificate {
+  const block = pem.match(pemCertificate)?.[0];
+  if (block === undefined) throw new CertificateError(`${source} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  try {
+    return new X509Certificate(block);
+  } catch (error) {
+    throw new CertificateError(`the certificate in ${source} does not parse (${errorReason(error)})`);
+  }
+}
+
 /** Summaries of every certificate in a PEM text (a leaf, a chain or a CA bundle), in order. */
 export function summarizeCertificates(pem: string, source = 'the file'): CertificateSummary[] {
   const blocks = pem.match(pemCertificate) ?? [];

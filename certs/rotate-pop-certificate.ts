@@ -7,7 +7,7 @@ import type { PopConfig } from '../platform/config/pop-schema.js';
 import { readCertificateAuthority } from './ca-directory.js';
 import { CertificateError, errorReason } from './certificate-error.js';
 import { replaceKeyAndCertificate, type ReplacedFiles } from './certificate-files.js';
-import { summarizeCertificate, type CertificateSummary } from './certificate-summary.js';
+import { parseFirstCertificate, summarizeCertificate, type CertificateSummary } from './certificate-summary.js';
 import { issuePopCertificate, localCaDirectory, type PopCertificateOptions } from './pop-certificate-issuer.js';
 import { readTextFile } from './read-text-file.js';
 
@@ -40,12 +40,7 @@ export async function installPopCertificate(
 ): Promise<RotationOutcome> {
   const tls = popTlsFiles(pop);
   const [certificatePem, privateKeyPem] = await Promise.all([readTextFile(files.certFile), readTextFile(files.keyFile)]);
-  let certificate: X509Certificate;
-  try {
-    certificate = new X509Certificate(certificatePem);
-  } catch (error) {
-    throw new CertificateError(`${files.certFile} does not hold a PEM certificate (${errorReason(error)})`);
-  }
+  const certificate = parseFirstCertificate(certificatePem, files.certFile);
   let keyMatches: boolean;
   try {
     keyMatches = certificate.checkPrivateKey(createPrivateKey(privateKeyPem));

@@ -12,9 +12,10 @@ import { CertificateError } from '../../certs/certificate-error.js';
 import { PRIVATE_KEY_MODE } from '../../certs/certificate-files.js';
 import { writeFileAtomically } from '../../certs/atomic-file-write.js';
 import { createCertificateRequest } from '../../certs/certificate-request.js';
-import { formatCertificateSummary, summarizeCertificate, summarizeCertificates } from '../../certs/certificate-summary.js';
+import { formatCertificateSummary, parseFirstCertificate, summarizeCertificate, summarizeCertificates } from '../../certs/certificate-summary.js';
 import { ensurePopCertificate } from '../../certs/ensure-pop-certificate.js';
 import { certificateUsages, issueCertificate, type CertificateUsage } from '../../certs/issue-certificate.js';
+import { popCertificateFitnessProblems } from '../../certs/pop-certificate-fitness.js';
 import { popCertificateNames } from '../../certs/pop-certificate-names.js';
 import { installPopCertificate, popTlsFiles, rotatePopCertificate, type RotationOutcome } from '../../certs/rotate-pop-certificate.js';
 import { readTextFile } from '../../certs/read-text-file.js';
@@ -37,6 +38,7 @@ Typical flows (docs/certificates.md has the details):
   external CA    vpop certs csr --pop nyc1-a.yaml --key-out nyc1-a.key.next --out nyc1-a.csr
                  (the CA signs nyc1-a.csr into nyc1-a.crt.next)
                  vpop certs install --pop nyc1-a.yaml --cert nyc1-a.crt.next --key nyc1-a.key.next
+  monitoring     vpop certs check --pop nyc1-a.yaml --min-days 30
   carrier cert   vpop certs issue --ca /etc/vpop/ca --csr carrier.csr --usage client --out carrier.crt
                  vpop certs show carrier.crt     (sha256 goes to trunks[].clientCert.fingerprintSha256)`);
 
@@ -122,7 +124,7 @@ a random 128-bit serial. A server certificate needs at least one DNS or IP name.
         if (outcome.action === 'no-tls') print(`${options.pop} has no tls section; nothing to do`);
         else if (outcome.action === 'present') print(`present: ${outcome.certFile} (nothing changed)`);
         else {
-          const certificate = summarizeCertificate(new X509Certificate(await readTextFile(outcome.certFile)));
+          const certificate = summarizeCertificate(parseFirstCertificate(await readTextFile(outcome.certFile), outcome.certFile));
           print([
             `created: ${outcome.certFile} and ${outcome.keyFile}`,
             `  issued by ${outcome.createdCa ? 'a new' : 'the'} local CA ${outcome.caCertFile} (clients trust this file)`,
@@ -159,6 +161,31 @@ a random 128-bit serial. A server certificate needs at least one DNS or IP name.
     .action(async (options: { pop: string; cert: string; key: string }) => {
       await run('install', async () => {
         printRotation('installed', await installPopCertificate(loadPop(options.pop), { certFile: options.cert, keyFile: options.key }));
+      });
+    });
+
+  certs
+    .command('check')
+    .description("Check that the POP's certificate names every TLS listener address and public host name, and has at least --min-days of validity left; exit 1 otherwise")
+    .requiredOption('--pop <file>', 'POP configuration file')
+    .option('--min-days <n>', 'fewest days of validity left that pass', parseDays, 30)
+    .addHelpText('after', `
+For monitoring and deploy checks. Prints "ok: FILE (N days left)" or one line per problem.
+Whether the files parse and the key matches is \`vpop config check\`'s job.`)
+    .action(async (options: { pop: string; minDays: number }) => {
+      await run('check', async () => {
+        const pop = loadPop(options.pop);
+        const { certFile } = popTlsFiles(pop);
+        const certificate = parseFirstCertificate(await readTextFile(certFile), certFile);
+        const now = new Date();
+        const problems = popCertificateFitnessProblems(pop, certificate, { now, minDaysLeft: options.minDays });
+        if (problems.length === 0) {
+          const daysLeft = Math.floor((new Date(certificate.validTo).getTime() - now.getTime()) / 86_400_000);
+          print(`ok: ${certFile} (${daysLeft} days left)`);
+          return;
+        }
+        for (const problem of problems) print(`${certFile}: ${problem}`);
+        process.exitCode = 1;
       });
     });
 

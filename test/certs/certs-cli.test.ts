@@ -57,6 +57,17 @@ describe('vpop certs ensure', () => {
     expect(vpop('config', 'check', pop.file)).toMatchObject({ status: 0, stdout: `ok: ${pop.file} (pop local)\n` });
   });
 
+  it('check passes a fresh certificate and fails one with too few days left', () => {
+    const pop = popIn('check');
+    expect(vpop('certs', 'ensure', '--pop', pop.file).status).toBe(0);
+    const fresh = vpop('certs', 'check', '--pop', pop.file);
+    expect(fresh).toMatchObject({ status: 0, stderr: '' });
+    expect(fresh.stdout).toMatch(new RegExp(`^ok: ${pop.certFile} \\((364|365) days left\\)\n$`));
+    const demanding = vpop('certs', 'check', '--pop', pop.file, '--min-days', '400');
+    expect(demanding.status).toBe(1);
+    expect(demanding.stdout).toMatch(new RegExp(`^${pop.certFile}: expires on .*, in (364|365) days \\(less than 400\\); rotate it\n$`));
+  });
+
   it('exits 2 with the file, line and field for a broken POP file', () => {
     const file = join(root, 'broken.yaml');
     writeFileSync(file, readFileSync(writeTestPopFile(mkdtempSync(join(root, 'b-'))), 'utf8').replace('minVersion: TLSv1.2', 'minVersion: SSLv3'));
@@ -150,8 +161,8 @@ describe('vpop certs --help', () => {
   it('describes every subcommand', () => {
     const top = vpop('certs', '--help');
     expect(top.status).toBe(0);
-    for (const sub of ['ca', 'csr', 'issue', 'ensure', 'rotate', 'install', 'show']) expect(top.stdout).toMatch(new RegExp(`\\n  ${sub} `));
-    for (const sub of [['ca', 'create'], ['csr'], ['issue'], ['ensure'], ['rotate'], ['install'], ['show']]) {
+    for (const sub of ['ca', 'csr', 'issue', 'ensure', 'rotate', 'install', 'check', 'show']) expect(top.stdout).toMatch(new RegExp(`\\n  ${sub} `));
+    for (const sub of [['ca', 'create'], ['csr'], ['issue'], ['ensure'], ['rotate'], ['install'], ['check'], ['show']]) {
       const help = vpop('certs', ...sub, '--help');
       expect(help.status).toBe(0);
       expect(help.stdout).toMatch(/^Usage: vpop certs /);

@@ -163,6 +163,11 @@ describe('certificate rotation', () => {
     expect(changes).toEqual([expected]);
   });
 
+  it('the watcher refuses to start on a directory that does not exist', () => {
+    expect(() => watchCertificateFiles({ certFile: join(dir, 'missing/pop.crt'), keyFile: join(dir, 'missing/pop.key'), onChange: () => undefined }))
+      .toThrow(`cannot watch ${join(dir, 'missing')} for certificate changes (ENOENT)`);
+  });
+
   it('installs a pair issued elsewhere, and refuses a key that is not the certificate\'s without touching the files', async () => {
     const before = readFileSync(tlsFiles.certFile, 'utf8');
     const ca = await readCertificateAuthority(localCaDirectory(pop));
