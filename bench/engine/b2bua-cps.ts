@@ -10,15 +10,18 @@ import { parseArgs } from 'node:util';
 import { startSipp } from '../../test/support/sipp.js';
 import { freePort } from '../../test/support/free-port.js';
 import { describeMachine, machineInfo, type MachineInfo } from './machine-info.js';
-import { cpuMsPerEvent, mebibytes, startUsageWindow, type ProcessUsage, type SampledProcess } from './process-sampler.js';
+import { mebibytes, startUsageWindow, type ProcessUsage, type SampledProcess } from './process-sampler.js';
 import {
   DEFAULT_RATES, REFERENCE_FAILED_RATIO, failedCalls, failedRatio, highestPassingRate, parseRates, shouldContinue, type StepOutcome,
 } from './rate-steps.js';
+import { readUdpCounters } from './udp-counters.js';
 import { assertPeersAlive, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle, type BenchTopology } from './bench-run.js';
 import { summarizeCpuProfile, formatProfileSummary } from './cpu-profile-summary.js';
 
 interface StepResult extends StepOutcome {
   retransmissions: number;
+  /** Datagrams the kernel dropped on full socket buffers during the step (machine-wide). */
+  udpReceiveBufferDrops: number;
   failuresByCause: Record<string, number>;
   usage: ProcessUsage[];
   loadAverage: MachineInfo['loadAverage'];
@@ -79,9 +82,11 @@ async function runStep(rate: number, seconds: number): Promise<StepResult> {
     { name: 'sipp-uac', pid: uac.pid },
     { name: 'sipp-uas', pid: topology.uas.pid },
   ];
+  const udpBefore = await readUdpCounters();
   const window = await startUsageWindow(processes);
   const result = await runUacBounded(uac, stepDeadlineSeconds + 5);
   const usage = await window.finish();
+  const udpDrops = (await readUdpCounters()).rcvbufErrors - udpBefore.rcvbufErrors;
   const engine = topology.engine;
   const engineAtEnd = engine
     ? {
@@ -99,6 +104,7 @@ async function runStep(rate: number, seconds: number): Promise<StepResult> {
     successful,
     failed: failedCalls(Math.max(created, calls), successful, statistics?.failedCalls ?? 0),
     retransmissions: statistics?.retransmissions ?? 0,
+    udpReceiveBufferDrops: udpDrops,
     failuresByCause: statistics?.failuresByCause ?? {},
     usage,
     loadAverage: machineInfo().loadAverage,
@@ -118,11 +124,12 @@ function usageCell(step: StepResult, name: string, what: 'cpu' | 'rss'): string 
 
 function cpuPerCallCell(step: StepResult, name: string): string {
   const usage = step.usage.find((entry) => entry.name === name);
-  return usage?.cpuPercent === undefined ? '-' : cpuMsPerEvent(usage.cpuPercent, step.rate).toFixed(2);
+  // CPU over the whole step (ramp-down and stragglers included) per call attempted.
+  return usage?.cpuMs === undefined || step.attempted === 0 ? '-' : (usage.cpuMs / step.attempted).toFixed(2);
 }
 
 function tableRow(step: StepResult): string {
-  return `| ${step.rate} | ${step.attempted} | ${step.successful} | ${step.failed} (${(failedRatio(step) * 100).toFixed(2)}%) | ${step.retransmissions} `
+  return `| ${step.rate} | ${step.attempted} | ${step.successful} | ${step.failed} (${(failedRatio(step) * 100).toFixed(2)}%) | ${step.retransmissions} | ${step.udpReceiveBufferDrops} `
     + `| ${usageCell(step, 'engine', 'cpu')} | ${usageCell(step, 'app', 'cpu')} | ${usageCell(step, 'sipp-uac', 'cpu')} | ${usageCell(step, 'sipp-uas', 'cpu')} `
     + `| ${cpuPerCallCell(step, 'engine')} | ${cpuPerCallCell(step, 'app')} | ${usageCell(step, 'engine', 'rss')} | ${usageCell(step, 'app', 'rss')} `
     + `| ${step.engineAtEnd?.transactions ?? '-'} | ${step.engineAtEnd?.heapUsedBytes === undefined ? '-' : mebibytes(step.engineAtEnd.heapUsedBytes)} | ${step.loadAverage[0]} |`;
@@ -133,8 +140,8 @@ async function runSteps(topology: BenchTopology): Promise<StepResult[]> {
   const warmup = await runStep(Math.min(50, rates[0]!), 4);
   process.stdout.write(`# warm-up: ${warmup.successful}/${warmup.attempted} calls succeeded\n`);
   await waitForEngineIdle(topology, 15_000);
-  process.stdout.write('| cps | calls | ok | failed | retrans | engine CPU / wait | app CPU / wait | uac CPU / wait | uas CPU / wait | engine CPU ms/call | app CPU ms/call | engine RSS MiB | app RSS MiB | engine txns at end | engine heap MiB at end | load 1m |\n');
-  process.stdout.write(`|${' ---: |'.repeat(16)}\n`);
+  process.stdout.write('| cps | calls | ok | failed | retrans | UDP drops | engine CPU / wait | app CPU / wait | uac CPU / wait | uas CPU / wait | engine CPU ms/call | app CPU ms/call | engine RSS MiB | app RSS MiB | engine txns at end | engine heap MiB at end | load 1m |\n');
+  process.stdout.write(`|${' ---: |'.repeat(17)}\n`);
   const steps: StepResult[] = [];
   for (const rate of rates) {
     assertPeersAlive(topology);

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { startSipp } from '../../test/support/sipp.js';
 import { freePort } from '../../test/support/free-port.js';
 import { describeMachine, machineInfo } from './machine-info.js';
-import { cpuMsPerEvent, mebibytes, startUsageWindow, type SampledProcess } from './process-sampler.js';
+import { mebibytes, startUsageWindow, type SampledProcess } from './process-sampler.js';
 import { inviteLatencies, summarizeLatencies, type LatencySummary } from './sipp-message-log.js';
 import { assertPeersAlive, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle } from './bench-run.js';
 import { failedCalls } from './rate-steps.js';
@@ -80,7 +80,7 @@ try {
   process.stdout.write(`${row('INVITE -> 180', ringing)}\n${row('INVITE -> 200', answer)}\n`);
   process.stdout.write(`calls: ${attempted} attempted, ${statistics?.successfulCalls ?? 0} ok, ${failed} failed, ${statistics?.retransmissions ?? 0} retransmissions\n`);
   for (const entry of usage) {
-    process.stdout.write(`${entry.name}: CPU ${(entry.cpuPercent ?? Number.NaN).toFixed(0)}% = ${cpuMsPerEvent(entry.cpuPercent ?? Number.NaN, rate).toFixed(2)} ms a call (peak ${entry.peakCpuPercent.toFixed(0)}%), waiting for a CPU ${(entry.runQueueWaitPercent ?? Number.NaN).toFixed(0)}%, RSS peak ${mebibytes(entry.peakRssBytes)} MiB\n`);
+    process.stdout.write(`${entry.name}: CPU ${(entry.cpuPercent ?? Number.NaN).toFixed(0)}% = ${((entry.cpuMs ?? Number.NaN) / attempted).toFixed(2)} ms a call (peak ${entry.peakCpuPercent.toFixed(0)}%), waiting for a CPU ${(entry.runQueueWaitPercent ?? Number.NaN).toFixed(0)}%, RSS peak ${mebibytes(entry.peakRssBytes)} MiB\n`);
   }
   report = {
     benchmark: 'invite-latency', direct: values.direct, transport: values.transport, rate, seconds, durationMs, machine,

@@ -59,14 +59,6 @@ export function cpuPercent(before: ProcStat, after: ProcStat, elapsedMs: number)
   return (cpuMs / elapsedMs) * 100;
 }
 
-/**
- * CPU time per unit of work (e.g. per call) from a CPU% at a steady rate. Unlike CPU% it does
- * not shrink when other load starves the process, so it is the figure to compare across runs.
- */
-export function cpuMsPerEvent(cpuPercentValue: number, eventsPerSecond: number): number {
-  return eventsPerSecond > 0 ? (cpuPercentValue / 100) * 1000 / eventsPerSecond : Number.NaN;
-}
-
 /** Reads /proc/<pid>/stat; undefined once the process has gone. */
 export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
   try {
@@ -87,6 +79,8 @@ export interface SampledProcess {
 export interface ProcessUsage {
   name: string;
   pid: number;
+  /** CPU time used in the window, in ms. */
+  cpuMs: number | undefined;
   /** Mean CPU% from the first to the last reading of the process alive; undefined if it never was. */
   cpuPercent: number | undefined;
   /** Mean share of wall time the main thread waited for a CPU; undefined without schedstat. */
@@ -159,6 +153,7 @@ export async function startUsageWindow(processes: readonly SampledProcess[], int
         usages.push({
           name: track.process.name,
           pid: track.process.pid,
+          cpuMs: track.first && track.lastSeen ? ((track.lastSeen.cpuTicks - track.first.cpuTicks) * 1000) / CLOCK_TICKS_PER_SECOND : undefined,
           cpuPercent: track.first && track.lastSeen ? cpuPercent(track.first, track.lastSeen, track.lastSeenAt - track.firstAt) : undefined,
           runQueueWaitPercent: track.first && track.lastSeen
             ? runQueueWaitPercent(track.first, track.lastSeen, track.lastSeenAt - track.firstAt)
