@@ -38,6 +38,7 @@ export interface SbcDialog {
   on(event: 'modify' | 'update', listener: (req: SbcRequest, res: SbcResponse) => void): SbcDialog;
   destroy(opts?: Record<string, unknown>): Promise<unknown>;
   modify(sdp: string): Promise<string>;
+  request(opts: { method: string; body?: string; headers?: Record<string, string> }): Promise<{ status: number; body?: string }>;
 }
 
 export interface SbcSipResponse {

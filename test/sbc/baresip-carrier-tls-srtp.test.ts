@@ -105,7 +105,7 @@ describe('carrier over TLS + SDES-SRTP to a plain-RTP stand-in core', () => {
     const rtp = await captureFields(captureFile, ['udp.length', 'rtp.payload'],
       `udp.port == ${localPort} && udp.port == ${remotePort} && rtp.p_type == 0`, [`udp.port==${localPort},rtp`]);
     expect(rtp.length).toBeGreaterThan(100);
-    expect(rtp.every(([length]) => Number(length) === 8 + 12 + 160 + 10)).toBe(true);
+    expect([...new Set(rtp.map(([length]) => Number(length)))]).toEqual([8 + 12 + 160 + 10]);
     const payloads = rtp.map(([, payload]) => Buffer.from((payload ?? '').replace(/:/g, ''), 'hex'));
     const samples = mulawSamples(payloads);
     // Against the median power over the voice band, a readable tone stands out by orders of

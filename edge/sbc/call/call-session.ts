@@ -92,6 +92,29 @@ export class CallSession {
     uac.on('destroy', () => { void uas.destroy().catch(() => undefined); void this.end('callee'); });
     uas.on('modify', (req, res) => void this.reoffer('caller', req, res, uac));
     uac.on('modify', (req, res) => void this.reoffer('callee', req, res, uas));
+    uas.on('update', (req, res) => void this.update('caller', req, res, uac));
+    uac.on('update', (req, res) => void this.update('callee', req, res, uas));
+  }
+
+  /** An UPDATE (RFC 3311): with an offer, carried through the anchor like a re-INVITE; without, answered here. */
+  private async update(from: MediaSide, req: SbcRequest, res: SbcResponse, toward: SbcDialog): Promise<void> {
+    if (!req.body) {
+      res.send(200);
+      return;
+    }
+    try {
+      const offer = await this.media.offer(from, req.body);
+      const response = await toward.request({ method: 'UPDATE', body: offer, headers: { 'Content-Type': 'application/sdp' } });
+      if (response.status !== 200 || !response.body) {
+        res.send(response.status >= 300 ? response.status : 488);
+        return;
+      }
+      const back = await this.media.answer(from === 'caller' ? 'callee' : 'caller', response.body);
+      res.send(200, { body: back, headers: { 'Content-Type': 'application/sdp' } });
+    } catch (error) {
+      this.logger.warn({ err: error }, 'UPDATE failed');
+      res.send(488);
+    }
   }
 
   /** A re-INVITE's offer from one side, carried through the anchor to the other and back. */
