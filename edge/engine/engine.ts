@@ -122,6 +122,7 @@ export class SipEngine {
     this.control = new ControlServer({
       ...options.control,
       hostports: () => this.transport.boundListeners().map((info) => hostportFor(endpointOf(info))),
+      localHostports: () => this.transport.boundListeners().map((info) => hostportFor({ transport: info.transport, address: info.address, port: info.port })),
       version: ENGINE_PROTOCOL_VERSION,
       logger: this.logger.child({ layer: 'control' }),
     }, this.ua);

@@ -35,6 +35,32 @@ describe('OPTIONS and CANCEL through the engine', () => {
     });
   }
 
+  it('reports public and locally bound hostports on authentication (--external-ip)', async () => {
+    const { AllowList } = await import('../../edge/engine/allow-list/allow-list.js');
+    const sipPort = await freePort();
+    const allowList = new AllowList(['127.0.0.0/8']);
+    running = await startTestEngine({
+      listeners: [{ name: 'udp', transport: 'udp', address: '127.0.0.1', port: sipPort, allowList, publicAddress: '127.0.0.9' }],
+    });
+    const { connect } = await import('node:net');
+    const { ControlFrameReader, encodeFrame } = await import('../../edge/engine/control/control-frame.js');
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(running!.controlPort, '127.0.0.1');
+      const reader = new ControlFrameReader();
+      socket.on('data', (chunk) => {
+        const [first] = reader.push(chunk);
+        if (first !== undefined) { socket.destroy(); resolve(first); }
+      });
+      socket.on('error', reject);
+      socket.write(encodeFrame(`a1|authenticate|${TEST_SECRET}|`));
+    });
+    const tokens = answer.split('|');
+    expect(tokens.slice(2, 4)).toEqual(['a1', 'OK']);
+    expect(tokens[4]).toBe(`udp/127.0.0.9:${sipPort}`);
+    expect(tokens[5]).toMatch(/^v\d+\.\d+\.\d+/);
+    expect(tokens[6]).toBe(`udp/127.0.0.1:${sipPort}`);
+  });
+
   it('lets an app answer OPTIONS', async () => {
     running = await startTestEngine({ timers: LINGER_TIMERS });
     const app = newSrf();

@@ -31,6 +31,8 @@ export interface ControlServerOptions {
   tls?: TlsOptions;
   /** SIP endpoints reported to apps on authentication, e.g. `udp/127.0.0.1:5060`. */
   hostports: () => string[];
+  /** The same endpoints as bound locally (before any public address); defaults to hostports. */
+  localHostports?: () => string[];
   /** Version reported to apps; drachtio-srf enables pinging from v0.8.2. */
   version?: string;
   maxFrameBytes?: number;
@@ -174,7 +176,8 @@ export class ControlServer {
     app.authenticated = true;
     app.setTags(tags);
     const hostports = this.options.hostports().join(',');
-    app.replyOk(msgId, hostports, this.options.version ?? ENGINE_PROTOCOL_VERSION, hostports);
+    const local = this.options.localHostports?.().join(',') ?? hostports;
+    app.replyOk(msgId, hostports, this.options.version ?? ENGINE_PROTOCOL_VERSION, local);
     this.logger.info({ app: app.remote, tags }, 'app authenticated');
   }
 
