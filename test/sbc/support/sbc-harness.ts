@@ -35,6 +35,8 @@ export interface TestEdge {
 }
 
 export interface TestEdgeOptions {
+  /** Gateway OPTIONS ping interval of the SBC. */
+  gatewayPingIntervalMs?: number;
   /** Port of the stand-in routing core on 127.0.0.1 (UDP); a free port when omitted. */
   corePort?: number;
   /** Trunk overrides by name. */
@@ -100,6 +102,7 @@ export async function startTestEdge(options: TestEdgeOptions = {}): Promise<Test
     pop, registry, logger: pino({ level: process.env.VPOP_TEST_LOG ?? 'silent' }, pino.destination(2)),
     cdr: new JsonlCdrWriter(cdrFile, pino({ level: 'silent' })),
     engine: { host: '127.0.0.1', port: pop.engine.controlPort, secret: 'sbc-test-secret' },
+    ...(options.gatewayPingIntervalMs !== undefined ? { gatewayPingIntervalMs: options.gatewayPingIntervalMs } : {}),
   });
   const probe = new RtpengineAnchor({ ngAddress: rtpengine.ngAddress, ngPort: rtpengine.ngPort });
   return {

@@ -1,0 +1,72 @@
+// Outbound legs through a carrier trunk: the SBC pings each gateway with OPTIONS, marks a
+// dead one down and routes the core's call to the one that answers (a SIPp carrier on
+// 127.0.0.4), with media anchored; rtpengine back to 0.
+import { afterEach, describe, expect, it } from 'vitest';
+import { describeSippRun, runSipp, startSipp, type SippProcess } from '../support/sipp.js';
+import { freePort } from '../support/free-port.js';
+import { startTestEdge, type TestEdge } from './support/sbc-harness.js';
+
+describe('outbound legs through a trunk gateway', () => {
+  let edge: TestEdge | undefined;
+  let carrier: SippProcess | undefined;
+  afterEach(async () => {
+    await carrier?.stop();
+    carrier = undefined;
+    if (edge) {
+      await expect.poll(() => edge!.probe.activeCalls()).toBe(0);
+      await edge.stop();
+    }
+    edge = undefined;
+  });
+
+  it('marks the silent gateway down, the answering one up, and sends the core\'s call to the one that is up', async () => {
+    const livePort = await freePort('127.0.0.4');
+    const deadPort = await freePort('127.0.0.4');
+    const live = `sip:127.0.0.4:${livePort}`;
+    const dead = `sip:127.0.0.4:${deadPort}`;
+    // -aa: SIPp answers the OPTIONS pings 200.
+    carrier = await startSipp({ scenario: 'uas', localAddress: '127.0.0.4', localPort: livePort, transport: 'u1', timeoutSeconds: 60, extraArgs: ['-aa'] });
+    edge = await startTestEdge({
+      gatewayPingIntervalMs: 60_000,
+      trunks: { 'loopback-plain': {
+        gateways: [{ uri: dead, priority: 1, weight: 1 }, { uri: live, priority: 2, weight: 1 }],
+        outbound: { numberPrefixes: ['+1'] },
+      } },
+    });
+    await edge.sbc.gateways.pingAll();
+    expect(edge.sbc.gateways.isUp('loopback-plain', live)).toBe(true);
+    expect(edge.sbc.gateways.isUp('loopback-plain', dead)).toBe(false);
+    const metrics = await edge.registry.metrics();
+    expect(metrics).toContain(`vpop_sbc_gateway_up{trunk="loopback-plain",gateway="${live}"} 1`);
+    expect(metrics).toContain(`vpop_sbc_gateway_up{trunk="loopback-plain",gateway="${dead}"} 0`);
+
+    const core = await runSipp({
+      scenario: 'uac', target: `127.0.0.1:${edge.sipPort}`, localAddress: '127.0.0.1', localPort: await freePort(),
+      transport: 'u1', calls: 2, rate: 5, durationMs: 200, timeoutSeconds: 20, service: '+15550001111',
+    });
+    expect(core.statistics?.successfulCalls, await describeSippRun('core uac', core)).toBe(2);
+    expect(await edge.registry.metrics()).toContain('vpop_sbc_call_answers_total{trunk="loopback-plain",direction="outbound"} 2');
+  });
+
+  it('refuses the core\'s call with 503 when no gateway of the trunk is up, and 404 for an unserved number', async () => {
+    const deadPort = await freePort('127.0.0.4');
+    edge = await startTestEdge({
+      gatewayPingIntervalMs: 60_000,
+      trunks: { 'loopback-plain': { gateways: [{ uri: `sip:127.0.0.4:${deadPort}`, priority: 1, weight: 1 }], outbound: { numberPrefixes: ['+1'] } } },
+    });
+    await edge.sbc.gateways.pingAll();
+    const core = await runSipp({
+      scenario: 'uac', target: `127.0.0.1:${edge.sipPort}`, localAddress: '127.0.0.1', localPort: await freePort(),
+      transport: 'u1', calls: 1, timeoutSeconds: 10, service: '+15550001111',
+    });
+    expect(core.statistics?.failedCalls).toBe(1);
+    const text = await edge.registry.metrics();
+    expect(text).toContain('vpop_sbc_policy_rejections_total{step="route-from-core",outcome="503"} 1');
+    const unserved = await runSipp({
+      scenario: 'uac', target: `127.0.0.1:${edge.sipPort}`, localAddress: '127.0.0.1', localPort: await freePort(),
+      transport: 'u1', calls: 1, timeoutSeconds: 10, service: '+4420',
+    });
+    expect(unserved.statistics?.failedCalls).toBe(1);
+    expect(await edge.registry.metrics()).toContain('vpop_sbc_policy_rejections_total{step="route-from-core",outcome="404"} 1');
+  });
+});
