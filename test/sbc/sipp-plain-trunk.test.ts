@@ -38,6 +38,9 @@ describe('SBC with SIPp on the plain trunk', () => {
     const metrics = await edge.registry.metrics();
     expect(metrics).toContain('vpop_sbc_call_answers_total{trunk="loopback-plain",direction="inbound"} 5');
     expect(metrics).toContain('vpop_sbc_calls_active{trunk="loopback-plain"} 0');
+    expect(metrics).toContain('vpop_sbc_call_attempts_total{trunk="loopback-plain",direction="inbound"} 5');
+    expect(metrics).toContain('vpop_sbc_rtpengine_reachable 1');
+    expect(metrics).toContain('vpop_sbc_rtpengine_sessions 0');
     await expect.poll(() => readFileSync(edge!.cdrFile, 'utf8').trim().split('\n').length).toBe(15);
     const records = readFileSync(edge.cdrFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records.filter((r) => r.event === 'stop').every((r) => r.resultCode === 200 && r.trunk === 'loopback-plain')).toBe(true);
