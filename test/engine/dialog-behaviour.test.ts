@@ -82,6 +82,37 @@ describe('dialog behaviour of the UA core', () => {
     await expect.poll(() => running!.engine.ua.dialogs.size).toBe(0);
   });
 
+  it('ends a session its peer does not refresh (RFC 4028, peer is refresher) with BYE and "Session timer expired"', async () => {
+    running = await startTestEngine({ timers: FAST_TIMERS });
+    const reasons: string[] = [];
+    await connectedApp((app) => app.invite(((req: unknown, res: unknown) => {
+      app.createUAS(req, res, { localSdp: TEST_SDP, headers: { 'Session-Expires': '3;refresher=uac', Require: 'timer' } })
+        .then((dialog) => dialog.on('destroy', ((_msg: unknown, reason: string) => { reasons.push(reason); }) as never), () => undefined);
+    }) as never));
+    await expect.poll(() => running!.engine.control.routes.appsFor('invite').length).toBe(1);
+    peer = await RawSipPeer.open({ address: '127.0.0.1', port: running.sipPort });
+    peer.send([...inviteLines(peer, running.sipPort, 'session-timer-1', 'st1'), 'Supported: timer', 'Session-Expires: 3;refresher=uac'], TEST_SDP);
+    const ok = await peer.waitFor(isResponse(200, 'INVITE'));
+    expect(ok.headers.get('Session-Expires')).toBe('3;refresher=uac');
+    peer.send([
+      `ACK sip:127.0.0.1:${running.sipPort} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKst1ack;rport`,
+      'Max-Forwards: 70',
+      `From: ${ok.headers.get('From') ?? ''}`,
+      `To: ${ok.headers.get('To') ?? ''}`,
+      'Call-ID: session-timer-1',
+      'CSeq: 1 ACK',
+    ]);
+    const started = Date.now();
+    const bye = await peer.waitFor(isRequest('BYE'), 5000);
+    // 3 s - min(32 s, 1 s) = 2 s after the 200.
+    expect(Date.now() - started).toBeGreaterThan(1500);
+    expect(bye.headers.get('Reason')).toBe('SIP ;cause=200 ;text="Session timer expired"');
+    peer.send(answer(bye, 200, 'OK', 'unused'));
+    await expect.poll(() => reasons).toEqual(['Session timer expired']);
+    await expect.poll(() => running!.engine.ua.dialogs.size).toBe(0);
+  });
+
   it('answers 491 to a re-INVITE that crosses our own, and lets the app finish its re-INVITE', async () => {
     running = await startTestEngine({ timers: FAST_TIMERS });
     const app = await connectedApp(() => undefined);

@@ -11,6 +11,7 @@ import { SipRequest, type SipHeaders, type SipMessage, type SipResponse } from '
 import { getTag } from '../messages/headers/name-addr.js';
 import { splitHeaderList } from '../messages/headers/header-list.js';
 import { parseRAck, parseRSeq } from '../messages/headers/rack.js';
+import { parseSessionExpires } from '../messages/headers/session-expires.js';
 import type { SipServerTarget } from '../dns/sip-server-target.js';
 import type { Clock, TimerHandle } from '../timers/clock.js';
 import type { TimerValues } from '../timers/timer-values.js';
@@ -137,6 +138,8 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
   private readonly clientContexts = new Map<string, ClientContext>();
   /** 2xx to INVITE being retransmitted until the ACK, by dialog. */
   private readonly awaitingAck = new Map<Dialog<AppSession>, AcceptedInvite>();
+  /** Session-expiry timers of dialogs whose peer is the RFC 4028 refresher. */
+  private readonly sessionTimers = new Map<Dialog<AppSession>, TimerHandle>();
   /** The ACK we sent for a dialog's 2xx, resent when the 2xx is retransmitted. */
   private readonly sentAcks = new Map<Dialog<AppSession>, { ack: SipRequest; destination: Destination }>();
   private readonly idPrefix = randomUUID().slice(0, 8);
@@ -164,6 +167,8 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
     this.clock.clearTimer(this.sweepTimer);
     for (const accepted of this.awaitingAck.values()) accepted.retransmitter.stop();
     this.awaitingAck.clear();
+    for (const timer of this.sessionTimers.values()) this.clock.clearTimer(timer);
+    this.sessionTimers.clear();
     for (const context of this.serverContexts.values()) for (const reliable of context.reliableProvisionals) reliable.retransmitter.stop();
   }
 
@@ -535,6 +540,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
       if (success && dialog) {
         if (!context.initial) this.refreshTarget(dialog, request);
         this.retransmit2xx(context, dialog, response, destination);
+        this.watchSessionTimer(dialog, response, true);
         if (context.initial) this.cdr('start', 'application', response, 'uas');
       } else if (context.initial) {
         if (dialog) this.dropDialog(dialog);
@@ -542,6 +548,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
       }
     } else if (request.method === 'UPDATE' && success && dialog) {
       this.refreshTarget(dialog, request);
+      if (dialog.state === DialogState.Confirmed) this.watchSessionTimer(dialog, response, true);
     } else if (request.method === 'BYE' && dialog) {
       this.dropDialog(dialog);
       this.cdr('stop', 'network', request, 'normal-release');
@@ -575,18 +582,47 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
 
   private onAckTimeout(dialog: Dialog<AppSession>): void {
     this.awaitingAck.delete(dialog);
-    if (dialog.state === DialogState.Terminated) return;
     // drachtio-srf reports the Reason text as the dialog's destroy reason ('ACK timeout').
-    const bye = this.sendBye(dialog, 'SIP ;cause=200 ;text="ACK timeout"');
+    this.tearDown(dialog, 'ACK timeout', 'ack-timeout');
+  }
+
+  /**
+   * End a dialog the engine gives up on: BYE to the peer, and an "unsolicited" BYE to
+   * the app as drachtio-server sends it, so drachtio-srf destroys its dialog with `reasonText`.
+   */
+  private tearDown(dialog: Dialog<AppSession>, reasonText: string, cdrReason: string): void {
+    if (dialog.state === DialogState.Terminated) return;
+    const bye = this.sendBye(dialog, `SIP ;cause=200 ;text="${reasonText}"`);
     if (bye && !dialog.owner.closed) {
-      // drachtio-server tells the app with an "unsolicited" BYE, so srf destroys its dialog.
       dialog.owner.deliverSip({
         source: 'application', protocol: dialog.flow.transport, address: dialog.flow.address, port: dialog.flow.port,
         time: stackTime(), transactionId: 'unsolicited', dialogId: dialog.id,
       }, this.env.textOf(bye));
     }
-    this.cdr('stop', 'application', bye ?? new SipRequest('BYE', dialog.remoteTarget), 'ack-timeout');
+    this.cdr('stop', 'application', bye ?? new SipRequest('BYE', dialog.remoteTarget), cdrReason);
     this.dropDialog(dialog);
+  }
+
+  /**
+   * RFC 4028: when the peer is the session refresher, a session it does not refresh
+   * is ended at expiry - min(32 s, interval/3), as drachtio-server does. When the
+   * engine's side is the refresher, refreshing is the app's job (headers pass through).
+   */
+  private watchSessionTimer(dialog: Dialog<AppSession>, response: SipResponse, weSentResponse: boolean): void {
+    const previous = this.sessionTimers.get(dialog);
+    if (previous !== undefined) this.clock.clearTimer(previous);
+    this.sessionTimers.delete(dialog);
+    const value = response.headers.get('Session-Expires');
+    const expires = value === undefined ? undefined : parseSessionExpires(value);
+    if (!expires || expires.refresher === undefined || expires.deltaSeconds === 0) return;
+    const peerRefreshes = weSentResponse ? expires.refresher === 'uac' : expires.refresher === 'uas';
+    if (!peerRefreshes) return;
+    const intervalMs = expires.deltaSeconds * 1000;
+    const timer = this.clock.setTimer(intervalMs - Math.min(32_000, intervalMs / 3), (stale: Dialog<AppSession>) => {
+      this.sessionTimers.delete(stale);
+      this.tearDown(stale, 'Session timer expired', 'session-expired');
+    }, dialog);
+    this.sessionTimers.set(dialog, timer);
   }
 
   private retransmitReliably(context: ServerContext, response: SipResponse, destination: Destination): void {
@@ -820,15 +856,20 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
       // Early dialogs of branches that did not answer 2xx end with the transaction.
       for (const fork of context.forks.values()) if (fork !== dialog || !success) this.dropDialog(fork);
       context.forks.clear();
+      if (success && dialog && method === 'INVITE') this.watchSessionTimer(dialog, response, false);
       if (method === 'INVITE') this.cdr(success ? 'start' : 'stop', 'network', response, success ? 'uac' : 'call-rejected');
       return;
     }
     if (!dialog) return;
     if (method === 'INVITE') {
       dialog.outgoingInvitePending = false;
-      if (success) this.refreshTarget(dialog, response);
+      if (success) {
+        this.refreshTarget(dialog, response);
+        this.watchSessionTimer(dialog, response, false);
+      }
     } else if (method === 'UPDATE' && success) {
       this.refreshTarget(dialog, response);
+      if (dialog.state === DialogState.Confirmed) this.watchSessionTimer(dialog, response, false);
     } else if (method === 'BYE' || (success && dialog.usage === 'subscribe' && endsSubscription(context.request))) {
       this.dropDialog(dialog);
     } else if (response.status === 481 || response.status === 408) {
@@ -884,6 +925,11 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
   }
 
   private dropDialog(dialog: Dialog<AppSession>): void {
+    const sessionTimer = this.sessionTimers.get(dialog);
+    if (sessionTimer !== undefined) {
+      this.clock.clearTimer(sessionTimer);
+      this.sessionTimers.delete(dialog);
+    }
     this.awaitingAck.get(dialog)?.retransmitter.stop();
     this.awaitingAck.delete(dialog);
     this.sentAcks.delete(dialog);
