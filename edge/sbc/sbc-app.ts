@@ -2,7 +2,8 @@
 // route and become call sessions; OPTIONS keepalives are answered.
 import Srf from 'drachtio-srf';
 import { join } from 'node:path';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { componentLogger } from '../../platform/logging/logger.js';
 import type { Registry } from 'prom-client';
 import type { MediaAnchor } from '../../media/session/media-anchor.js';
 import { RtpengineAnchor } from '../../media/session/rtpengine-anchor.js';
@@ -69,7 +70,7 @@ interface SrfRuntime {
 
 export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
   const { pop } = options;
-  const logger = options.logger ?? pino({ level: 'silent' });
+  const logger = options.logger ?? componentLogger('sbc');
   const metrics = new SbcMetrics(options.registry);
   const anchor = options.anchor ?? new RtpengineAnchor({
     ngAddress: pop.rtpengine.ngAddress, ngPort: pop.rtpengine.ngPort, logger: logger.child({ part: 'media' }),
