@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ConfigError, loadPopConfig } from '../../platform/config/load-pop-config.js';
 import type { PopConfig } from '../../platform/config/pop-schema.js';
-import { componentLogger, configureLogging } from '../../platform/logging/logger.js';
+import { componentLogger, configureLogging, type Logger } from '../../platform/logging/logger.js';
 import { createProcessRegistry } from '../../platform/metrics/process-registry.js';
 import { startOpsHttpServer } from '../../platform/ops-http/ops-http-server.js';
 import { shutdownOnSignals } from '../../platform/supervisor/shutdown-on-signals.js';
@@ -16,6 +16,8 @@ import { rtpengineMetricsUrl } from '../../media/rtpengine/rtpengine-args.js';
 import { rtpengineMetricsSource } from '../../media/rtpengine/rtpengine-metrics.js';
 import { rtpengineProcess } from '../../media/rtpengine/rtpengine-process.js';
 import { stopStaleRtpengine } from '../../media/rtpengine/stale-rtpengine.js';
+import { CertificateError } from '../../certs/certificate-error.js';
+import { ensurePopCertificate } from '../../certs/ensure-pop-certificate.js';
 
 /** Exit status for a POP file that cannot be used (as opposed to a runtime failure). */
 const EXIT_CONFIG = 2;
@@ -47,9 +49,12 @@ process is restarted with backoff (0.5 s doubling to 30 s). SIGINT, SIGTERM or S
 stops every process (SIGTERM, then SIGKILL after 5 s) and exits 0. An rtpengine left
 running by a previous vpop up that was killed outright is stopped (by the PID in
 <stateDir>/rtpengine.pid) before the new one starts.
+A POP with tls.generateIfMissing whose certificate and key are missing gets them first,
+from a local CA under <stateDir>/ca (the same as \`vpop certs ensure\`).
 
 Exit status: 2 when the POP file is invalid (each problem printed as
-file:line:column: field.path: message) or rtpengine is not installed, 1 when the POP
+file:line:column: field.path: message), rtpengine is not installed, or only one of
+the certificate and key exists, 1 when the POP
 cannot start (ops port taken).
 
 Example:
@@ -81,6 +86,18 @@ function checkExecutable(file: string, field: string, popFile: string): void {
   }
 }
 
+/** First run: a POP with tls.generateIfMissing gets its certificate before any process needs it. */
+async function ensureCertificateOrExit(pop: PopConfig, popFile: string, logger: Logger): Promise<void> {
+  try {
+    const outcome = await ensurePopCertificate(pop);
+    if (outcome.action === 'created') logger.info({ certFile: outcome.certFile, caCertFile: outcome.caCertFile }, 'made the POP certificate from the local CA');
+  } catch (error) {
+    if (!(error instanceof CertificateError)) throw error;
+    process.stderr.write(`vpop up: ${popFile}: ${error.message}\n`);
+    process.exit(EXIT_CONFIG);
+  }
+}
+
 export async function runUp(popFile: string): Promise<void> {
   const pop = loadOrExit(popFile);
   checkExecutable(pop.rtpengine.binary, 'rtpengine.binary', popFile);
@@ -88,6 +105,7 @@ export async function runUp(popFile: string): Promise<void> {
   const logger = componentLogger('vpop-up');
   mkdirSync(pop.stateDir, { recursive: true });
   mkdirSync(pop.rtpengine.recordingDir, { recursive: true });
+  await ensureCertificateOrExit(pop, popFile, logger);
   await stopStaleRtpengine(pop, logger);
 
   const registry = createProcessRegistry({ pop: pop.pop.id, component: 'supervisor' });
