@@ -65,6 +65,12 @@ describe('SBC policy with SIPp carriers', () => {
     expect(await edge!.registry.metrics()).toContain('vpop_sbc_policy_rejections_total{step="codec-policy",outcome="488"} 1');
   });
 
+  it('answers a carrier\'s offerless INVITE with 488 (late offer is not anchored)', async () => {
+    await start();
+    await expectStatus('127.0.0.4', { status: 488, noOffer: true });
+    expect(await edge!.registry.metrics()).toContain('vpop_sbc_policy_rejections_total{step="codec-policy",outcome="488"} 1');
+  });
+
   it('refuses a transport the trunk does not allow with 403', async () => {
     await start({ trunks: { 'loopback-plain': { transports: ['tcp'] } } });
     await expectStatus('127.0.0.4', { status: 403 });

@@ -52,13 +52,27 @@ export class CallSession {
     this.deps.metrics.attempts.inc(this.labels);
     this.deps.metrics.activeCalls.inc({ trunk: this.plan.route });
     this.record({ event: 'attempt' });
+    // A CANCEL while the anchor works on the offer: the engine has answered it (and the
+    // INVITE with 487); the B leg must not be started.
+    let cancelled = false;
+    this.req.on('cancel', () => { cancelled = true; });
+    if (!this.req.body) {
+      // Offerless INVITEs (late offer) are not anchored yet: the anchor needs an offer.
+      this.res.send(488, 'Offer Required');
+      await this.fail(488);
+      return;
+    }
     let calleeOffer: string;
     try {
       calleeOffer = await this.media.offer('caller', this.req.body);
     } catch (error) {
       this.logger.error({ err: error }, 'media anchor refused the offer');
-      this.res.send(503, 'Media Unavailable');
-      await this.fail(503);
+      if (!cancelled) this.res.send(503, 'Media Unavailable');
+      await this.fail(cancelled ? 487 : 503);
+      return;
+    }
+    if (cancelled) {
+      await this.fail(487);
       return;
     }
     let dialogs: { uas: SbcDialog; uac: SbcDialog };

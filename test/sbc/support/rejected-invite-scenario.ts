@@ -11,6 +11,8 @@ export interface RejectedInviteOptions {
   profile?: 'RTP/AVP' | 'RTP/SAVP';
   /** Payload types offered (all get an rtpmap). */
   payloadTypes?: string;
+  /** Send the INVITE without an SDP offer. */
+  noOffer?: boolean;
   /** A header of the final response that must be present. */
   requireHeader?: string;
 }
@@ -38,7 +40,7 @@ export async function writeRejectedInviteScenario(options: RejectedInviteOptions
       CSeq: 1 INVITE
       Contact: <sip:15550001111@[local_ip]:[local_port];transport=[transport]>
       User-Agent: ${options.userAgent ?? 'SIPp carrier'}
-      Content-Type: application/sdp
+${options.noOffer ? '      Content-Length: 0\n' : `      Content-Type: application/sdp
       Content-Length: [len]
 
       v=0
@@ -49,7 +51,7 @@ export async function writeRejectedInviteScenario(options: RejectedInviteOptions
       m=audio [media_port] ${options.profile ?? 'RTP/AVP'} ${payloadTypes}
 ${rtpmaps}${crypto}
       a=sendrecv
-
+`}
     ]]>
   </send>
   <recv response="100" optional="true" response_txn="invite"/>
