@@ -75,6 +75,7 @@ describe('control-protocol reader fuzz', () => {
     const mutator = createMutator(SEED, CORPUS, { maxLength: 80_000 });
     const failures: string[] = [];
     let slowestMs = 0;
+    let slowestInput = '(none re-timed)';
     let baselineHeap = 0;
     for (let done = 0; done < TOTAL; done += CHUNK) {
       for (let i = 0; i < CHUNK; i++) {
@@ -85,10 +86,16 @@ describe('control-protocol reader fuzz', () => {
         const elapsed = performance.now() - t0;
         if (failure && failures.length < 5) failures.push(`${failure} for base64:${input.toString('base64').slice(0, 400)}`);
         if (elapsed > SLOWEST_ALLOWED_MS) {
-          // Re-time once: a GC pause or a busy machine can stall any single input.
-          const t1 = performance.now();
-          runOne(input, split);
-          slowestMs = Math.max(slowestMs, performance.now() - t1);
+          // A GC pause or a busy machine (other test files run in parallel) can stall any
+          // one input; a hang or a super-linear path is slow every time. Keep the best of 5.
+          let best = Infinity;
+          for (let attempt = 0; attempt < 5 && best > SLOWEST_ALLOWED_MS; attempt++) {
+            const t1 = performance.now();
+            runOne(input, split);
+            best = Math.min(best, performance.now() - t1);
+          }
+          if (best > slowestMs) slowestInput = input.toString('base64').slice(0, 400);
+          slowestMs = Math.max(slowestMs, best);
         } else slowestMs = Math.max(slowestMs, elapsed);
       }
       if (done === 0) {
@@ -100,8 +107,8 @@ describe('control-protocol reader fuzz', () => {
     const growth = process.memoryUsage().heapUsed - baselineHeap;
     expect(failures).toEqual([]);
     expect(mutator.produced).toBe(TOTAL);
-    expect(slowestMs).toBeLessThan(SLOWEST_ALLOWED_MS);
-    expect(growth).toBeLessThan(HEAP_GROWTH_ALLOWED);
+    expect(slowestMs, `slowest input base64:${slowestInput}`).toBeLessThan(SLOWEST_ALLOWED_MS);
+    expect(growth, `heap grew by ${growth} bytes`).toBeLessThan(HEAP_GROWTH_ALLOWED);
   }, 300_000);
 
   it('keeps a live control server serving apps while mutated streams hit it', async () => {
