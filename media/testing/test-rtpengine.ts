@@ -21,7 +21,8 @@ export interface TestRtpengine {
 
 export async function startTestRtpengine(mediaPorts = 200): Promise<TestRtpengine> {
   const stateDir = mkdtempSync(join(tmpdir(), 'vpop-test-rtpengine-'));
-  const portMin = 20_000 + Math.floor(Math.random() * 400) * 100;
+  // A random block in 20000-59999 so parallel test rtpengines rarely share ports.
+  const portMin = 20_000 + Math.floor(Math.random() * Math.floor((40_000 - mediaPorts) / 100)) * 100;
   const pop = popConfigSchema.parse({
     pop: { id: 'media-test', region: 'lab' },
     sip: { listeners: [{ name: 'udp', transport: 'udp', address: '127.0.0.1', port: await freePort() }] },

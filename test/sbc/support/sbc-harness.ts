@@ -35,6 +35,8 @@ export interface TestEdge {
 }
 
 export interface TestEdgeOptions {
+  /** Media ports of the test rtpengine (each anchored call takes four). */
+  mediaPorts?: number;
   /** Gateway OPTIONS ping interval of the SBC. */
   gatewayPingIntervalMs?: number;
   /** Port of the stand-in routing core on 127.0.0.1 (UDP); a free port when omitted. */
@@ -47,7 +49,7 @@ export async function startTestEdge(options: TestEdgeOptions = {}): Promise<Test
   const stateDir = mkdtempSync(join(tmpdir(), 'vpop-sbc-test-'));
   const pki = await createTestPki();
   const popCertificate = await pki.issue({ commonName: 'pop.local.vpop', usage: 'server', ipAddresses: ['127.0.0.1'] });
-  const rtpengine = await startTestRtpengine();
+  const rtpengine = await startTestRtpengine(options.mediaPorts);
   const sipPort = await freePort();
   const tlsPort = await freePort();
   const corePort = options.corePort ?? await freePort();
