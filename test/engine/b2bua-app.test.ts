@@ -1,6 +1,6 @@
 // drachtio-srf UAC and B2BUA apps through the engine, with SIPp as the network peers.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestEngine, TEST_SECRET, type RunningEngine } from './engine-harness.js';
+import { activeTransactions, startTestEngine, TEST_SECRET, type RunningEngine } from './engine-harness.js';
 import { connectSrf, newSrf, type SrfApp, type SrfDialog } from './srf-app.js';
 import { TEST_SDP } from './sdp.js';
 import { describeSippRun, runSipp, startSipp, type SippProcess } from '../support/sipp.js';
@@ -73,6 +73,6 @@ describe('UAC and B2BUA apps behind the engine', () => {
     await expect.poll(() => running!.engine.ua.dialogs.size).toBe(0);
     expect(running.engine.ua.pendingServerRequests).toBe(0);
     expect(running.engine.ua.pendingClientRequests).toBe(0);
-    await expect.poll(() => Object.values(running!.engine.transactions.activeTransactions).reduce((a, b) => a + b, 0), { timeout: 5000 }).toBe(0);
+    await expect.poll(() => activeTransactions(running!), { timeout: 5000 }).toBe(0);
   });
 });

@@ -28,3 +28,11 @@ export async function startTestEngine(overrides: Partial<SipEngineOptions> = {})
   await engine.start();
   return { engine, sipPort, controlPort, stop: () => engine.stop() };
 }
+
+/** Live transactions of every kind (what vpop_engine_transactions_active sums to). */
+export function activeTransactions(running: RunningEngine): number {
+  return Object.values(running.engine.transactions.activeTransactions).reduce((sum, count) => sum + count, 0);
+}
+
+/** Short RFC 6026 / Timer D-K lingering so the transaction count reaches 0 within a test. */
+export const LINGER_TIMERS = { timerD: 300, timerI: 300, timerJ: 300, timerK: 300, timerL: 300, timerM: 300 };

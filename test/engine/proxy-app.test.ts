@@ -1,7 +1,7 @@
 // drachtio-srf's proxy verb (req.proxy / srf.proxyRequest) through the engine's stateful proxy.
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { startTestEngine, TEST_SECRET, type RunningEngine } from './engine-harness.js';
+import { activeTransactions, LINGER_TIMERS, startTestEngine, TEST_SECRET, type RunningEngine } from './engine-harness.js';
 import { connectSrf, newSrf, type SrfApp } from './srf-app.js';
 import { describeSippRun, runSipp, startSipp, type SippProcess } from '../support/sipp.js';
 import { freePort } from '../support/free-port.js';
@@ -35,7 +35,7 @@ describe('proxy app behind the engine', () => {
   });
 
   it.each(['u1', 't1'] as const)('proxies calls over %s with Record-Route, reporting the final response to the app', async (transport) => {
-    running = await startTestEngine({ timers: { timerD: 300, timerI: 300, timerJ: 300, timerK: 300, timerL: 300, timerM: 300 } });
+    running = await startTestEngine({ timers: LINGER_TIMERS });
     const calleePort = await freePort();
     callee = await startSipp({ scenario: RECORD_ROUTE_UAS, localAddress: '127.0.0.1', localPort: calleePort, transport, timeoutSeconds: 60 });
     const app = newSrf();
@@ -58,6 +58,6 @@ describe('proxy app behind the engine', () => {
     expect(results.every((r) => r.connected && r.finalStatus === 200)).toBe(true);
     expect(running.engine.ua.dialogs.size).toBe(0);
     expect(running.engine.ua.pendingServerRequests).toBe(0);
-    await expect.poll(() => Object.values(running!.engine.transactions.activeTransactions).reduce((a, b) => a + b, 0), { timeout: 5000 }).toBe(0);
+    await expect.poll(() => activeTransactions(running!), { timeout: 5000 }).toBe(0);
   });
 });

@@ -5,14 +5,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { startTestEngine, TEST_SECRET, type RunningEngine } from './engine-harness.js';
+import { LINGER_TIMERS, startTestEngine, TEST_SECRET, type RunningEngine } from './engine-harness.js';
 import { connectSrf, newSrf, type SrfApp, type SrfDialog } from './srf-app.js';
 import { describeSippRun, runSipp, startSipp, type SippProcess } from '../support/sipp.js';
 import { freePort } from '../support/free-port.js';
 
 const SRF_SCENARIOS = join(dirname(createRequire(import.meta.url).resolve('drachtio-srf')), '..', 'test', 'scenarios');
 const scenario = (name: string): string => join(SRF_SCENARIOS, name);
-const LINGER_TIMERS = { timerD: 300, timerI: 300, timerJ: 300, timerK: 300, timerL: 300, timerM: 300 };
 
 interface SrfRequest {
   body: string;

@@ -1,12 +1,11 @@
 // OPTIONS and CANCEL handled by drachtio-srf apps through the engine, with SIPp callers.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestEngine, TEST_SECRET, type RunningEngine } from './engine-harness.js';
+import { activeTransactions, LINGER_TIMERS, startTestEngine, TEST_SECRET, type RunningEngine } from './engine-harness.js';
 import { connectSrf, newSrf, type SrfApp } from './srf-app.js';
 import { describeSippRun, runSipp } from '../support/sipp.js';
 import { freePort } from '../support/free-port.js';
 import { SIPP_FLOWS, DIALLED_NUMBER } from '../sipp-scenarios/flows.js';
 
-const LINGER_TIMERS = { timerD: 300, timerI: 300, timerJ: 300, timerK: 300, timerL: 300, timerM: 300 };
 
 function flowFile(name: string): string {
   const flow = SIPP_FLOWS.find((candidate) => candidate.name === name);
@@ -102,6 +101,6 @@ describe('OPTIONS and CANCEL through the engine', () => {
     await expect.poll(() => cancelled).toBe(3);
     expect(running.engine.ua.dialogs.size).toBe(0);
     expect(running.engine.ua.pendingServerRequests).toBe(0);
-    await expect.poll(() => Object.values(running!.engine.transactions.activeTransactions).reduce((a, b) => a + b, 0), { timeout: 5000 }).toBe(0);
+    await expect.poll(() => activeTransactions(running!), { timeout: 5000 }).toBe(0);
   });
 });
