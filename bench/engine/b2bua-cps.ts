@@ -14,7 +14,7 @@ import { mebibytes, startUsageWindow, type ProcessUsage, type SampledProcess } f
 import {
   DEFAULT_RATES, REFERENCE_FAILED_RATIO, failedCalls, failedRatio, highestPassingRate, parseRates, shouldContinue, type StepOutcome,
 } from './rate-steps.js';
-import { readUdpCounters } from './udp-counters.js';
+import { readUdpCounters, readUdpSocketDrops } from './udp-counters.js';
 import { assertPeersAlive, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle, type BenchTopology } from './bench-run.js';
 import { summarizeCpuProfile, formatProfileSummary } from './cpu-profile-summary.js';
 
@@ -22,6 +22,9 @@ interface StepResult extends StepOutcome {
   retransmissions: number;
   /** Datagrams the kernel dropped on full socket buffers during the step (machine-wide). */
   udpReceiveBufferDrops: number;
+  /** Of those, the ones dropped on the engine's SIP socket and on the SIPp UAS's. */
+  engineSocketDrops: number | undefined;
+  uasSocketDrops: number | undefined;
   failuresByCause: Record<string, number>;
   usage: ProcessUsage[];
   loadAverage: MachineInfo['loadAverage'];
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     direct: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     'keep-going': { type: 'boolean', default: false },
+    'sipp-buffer-bytes': { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -65,6 +69,7 @@ process.stdout.write(`# ${stepSeconds} s a step, call duration ${durationMs} ms,
 
 const topology = await startTopology({
   name: 'cps', direct: values.direct ?? false, transport, maxRunSeconds,
+  ...(values['sipp-buffer-bytes'] ? { sippBufferBytes: Number(values['sipp-buffer-bytes']) } : {}),
   ...(profileArgs('engine') ? { engineNodeArgs: profileArgs('engine')!, appNodeArgs: profileArgs('app')! } : {}),
 });
 process.stdout.write(`# logs in ${topology.logDir}\n`);
@@ -74,7 +79,7 @@ async function runStep(rate: number, seconds: number): Promise<StepResult> {
   const uac = await startSipp({
     scenario: 'uac', target: topology.target, localAddress: LOOPBACK, localPort: await freePort(LOOPBACK), transport: topology.transport,
     rate, calls, durationMs, timeoutSeconds: stepDeadlineSeconds, traceMessages: false,
-    logDir: await mkdtemp(join(topology.logDir, `uac-${rate}-`)),
+    logDir: await mkdtemp(join(topology.logDir, `uac-${rate}-`)), extraArgs: topology.sippArgs,
   });
   const processes: SampledProcess[] = [
     ...(topology.engine ? [{ name: 'engine', pid: topology.engine.child.pid }] : []),
@@ -83,10 +88,18 @@ async function runStep(rate: number, seconds: number): Promise<StepResult> {
     { name: 'sipp-uas', pid: topology.uas.pid },
   ];
   const udpBefore = await readUdpCounters();
+  const socketDrops = async (): Promise<[number | undefined, number | undefined]> => [
+    topology.engine ? await readUdpSocketDrops(LOOPBACK, topology.engine.sipPort) : undefined,
+    await readUdpSocketDrops(LOOPBACK, topology.uasPort),
+  ];
+  const [engineDropsBefore, uasDropsBefore] = await socketDrops();
   const window = await startUsageWindow(processes);
   const result = await runUacBounded(uac, stepDeadlineSeconds + 5);
   const usage = await window.finish();
   const udpDrops = (await readUdpCounters()).rcvbufErrors - udpBefore.rcvbufErrors;
+  const [engineDropsAfter, uasDropsAfter] = await socketDrops();
+  const delta = (after: number | undefined, before: number | undefined): number | undefined =>
+    after === undefined || before === undefined ? undefined : after - before;
   const engine = topology.engine;
   const engineAtEnd = engine
     ? {
@@ -105,6 +118,8 @@ async function runStep(rate: number, seconds: number): Promise<StepResult> {
     failed: failedCalls(Math.max(created, calls), successful, statistics?.failedCalls ?? 0),
     retransmissions: statistics?.retransmissions ?? 0,
     udpReceiveBufferDrops: udpDrops,
+    engineSocketDrops: delta(engineDropsAfter, engineDropsBefore),
+    uasSocketDrops: delta(uasDropsAfter, uasDropsBefore),
     failuresByCause: statistics?.failuresByCause ?? {},
     usage,
     loadAverage: machineInfo().loadAverage,
@@ -129,7 +144,7 @@ function cpuPerCallCell(step: StepResult, name: string): string {
 }
 
 function tableRow(step: StepResult): string {
-  return `| ${step.rate} | ${step.attempted} | ${step.successful} | ${step.failed} (${(failedRatio(step) * 100).toFixed(2)}%) | ${step.retransmissions} | ${step.udpReceiveBufferDrops} `
+  return `| ${step.rate} | ${step.attempted} | ${step.successful} | ${step.failed} (${(failedRatio(step) * 100).toFixed(2)}%) | ${step.retransmissions} | ${step.udpReceiveBufferDrops} (${step.engineSocketDrops ?? '-'}/${step.uasSocketDrops ?? '-'}) `
     + `| ${usageCell(step, 'engine', 'cpu')} | ${usageCell(step, 'app', 'cpu')} | ${usageCell(step, 'sipp-uac', 'cpu')} | ${usageCell(step, 'sipp-uas', 'cpu')} `
     + `| ${cpuPerCallCell(step, 'engine')} | ${cpuPerCallCell(step, 'app')} | ${usageCell(step, 'engine', 'rss')} | ${usageCell(step, 'app', 'rss')} `
     + `| ${step.engineAtEnd?.transactions ?? '-'} | ${step.engineAtEnd?.heapUsedBytes === undefined ? '-' : mebibytes(step.engineAtEnd.heapUsedBytes)} | ${step.loadAverage[0]} |`;
@@ -140,7 +155,7 @@ async function runSteps(topology: BenchTopology): Promise<StepResult[]> {
   const warmup = await runStep(Math.min(50, rates[0]!), 4);
   process.stdout.write(`# warm-up: ${warmup.successful}/${warmup.attempted} calls succeeded\n`);
   await waitForEngineIdle(topology, 15_000);
-  process.stdout.write('| cps | calls | ok | failed | retrans | UDP drops | engine CPU / wait | app CPU / wait | uac CPU / wait | uas CPU / wait | engine CPU ms/call | app CPU ms/call | engine RSS MiB | app RSS MiB | engine txns at end | engine heap MiB at end | load 1m |\n');
+  process.stdout.write('| cps | calls | ok | failed | retrans | UDP drops (engine/uas) | engine CPU / wait | app CPU / wait | uac CPU / wait | uas CPU / wait | engine CPU ms/call | app CPU ms/call | engine RSS MiB | app RSS MiB | engine txns at end | engine heap MiB at end | load 1m |\n');
   process.stdout.write(`|${' ---: |'.repeat(17)}\n`);
   const steps: StepResult[] = [];
   for (const rate of rates) {

@@ -23,7 +23,7 @@ describe('engine benchmark topology', () => {
     const uac = await startSipp({
       scenario: 'uac', target: topology.target, localAddress: LOOPBACK, localPort: await freePort(LOOPBACK), transport: 'u1',
       rate: 10, calls: 20, durationMs: 500, timeoutSeconds: 40, traceMessages: false,
-      logDir: await mkdtemp(join(topology.logDir, 'uac-')),
+      logDir: await mkdtemp(join(topology.logDir, 'uac-')), extraArgs: topology.sippArgs,
     });
     const window = await startUsageWindow([{ name: 'engine', pid: engine.child.pid }, { name: 'app', pid: app.pid }], 250);
     // Part-way through, the engine holds dialogs (two per call: one for each B2BUA leg).

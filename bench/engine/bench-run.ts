@@ -24,8 +24,17 @@ export interface BenchTopology {
   /** host:port SIPp UACs send to: the engine, or the UAS when direct. */
   target: string;
   transport: SippTransport;
+  /** Flags every SIPp of the run takes (the socket buffer size); UACs add them too. */
+  sippArgs: string[];
   stop(): Promise<void>;
 }
+
+/**
+ * SIPp's socket buffers default to 64 KiB (-buff_size), which overflows in the bursts of a
+ * high-rate step and turns SIPp itself into the bottleneck; 4 MiB is this machine's
+ * net.core.rmem_max.
+ */
+export const SIPP_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export interface TopologyOptions {
   name: string;
@@ -38,19 +47,22 @@ export interface TopologyOptions {
   appNodeArgs?: readonly string[];
   /** Scenario for the UAS; SIPp's built-in 'uas' when omitted. */
   uasScenario?: string;
+  /** SIPp -buff_size; SIPP_BUFFER_BYTES when omitted. */
+  sippBufferBytes?: number;
 }
 
 export async function startTopology(options: TopologyOptions): Promise<BenchTopology> {
   const logDir = await mkdtemp(join(tmpdir(), `vpop-bench-${options.name}-`));
   const uasPort = await freePort(LOOPBACK);
   const started: Array<{ stop(): Promise<unknown> }> = [];
+  const sippArgs = ['-buff_size', String(options.sippBufferBytes ?? SIPP_BUFFER_BYTES)];
   const stopAll = async (): Promise<void> => {
     for (const item of started.reverse()) await item.stop().catch(() => undefined);
   };
   try {
     const uas = await startSipp({
       scenario: options.uasScenario ?? 'uas', localAddress: LOOPBACK, localPort: uasPort, transport: options.transport,
-      timeoutSeconds: options.maxRunSeconds, traceMessages: false, logDir: await mkdtemp(join(logDir, 'uas-')),
+      timeoutSeconds: options.maxRunSeconds, traceMessages: false, logDir: await mkdtemp(join(logDir, 'uas-')), extraArgs: sippArgs,
     });
     started.push(uas);
     let engine: EngineProcess | undefined;
@@ -67,7 +79,7 @@ export async function startTopology(options: TopologyOptions): Promise<BenchTopo
       started.push(app);
       target = `${LOOPBACK}:${engine.sipPort}`;
     }
-    return { logDir, engine, app, uas, uasPort, target, transport: options.transport, stop: stopAll };
+    return { logDir, engine, app, uas, uasPort, target, transport: options.transport, sippArgs, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

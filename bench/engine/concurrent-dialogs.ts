@@ -71,7 +71,7 @@ let report: Record<string, unknown>;
 try {
   const warmup = await runUacBounded(await startSipp({
     scenario: 'uac', target: topology.target, localAddress: LOOPBACK, localPort: await freePort(LOOPBACK), transport,
-    rate: 50, calls: 200, durationMs: 0, timeoutSeconds: 60, traceMessages: false, logDir: await mkdtemp(join(topology.logDir, 'uac-warmup-')),
+    rate: 50, calls: 200, durationMs: 0, timeoutSeconds: 60, traceMessages: false, logDir: await mkdtemp(join(topology.logDir, 'uac-warmup-')), extraArgs: topology.sippArgs,
   }), 70);
   process.stdout.write(`# warm-up: ${warmup.statistics?.successfulCalls ?? 0} calls succeeded\n`);
   await waitForEngineIdle(topology, 15_000);
@@ -80,7 +80,7 @@ try {
   const uac = await startSipp({
     scenario: 'uac', target: topology.target, localAddress: LOOPBACK, localPort: await freePort(LOOPBACK), transport,
     rate, calls, rateLimit: calls, durationMs: holdMs, timeoutSeconds: Math.ceil(uacDeadlineSeconds), traceMessages: false,
-    logDir: await mkdtemp(join(topology.logDir, 'uac-')),
+    logDir: await mkdtemp(join(topology.logDir, 'uac-')), extraArgs: topology.sippArgs,
   });
   const finished = runUacBounded(uac, uacDeadlineSeconds + 5);
   let done = false;

@@ -48,7 +48,7 @@ async function runCaller(callRate: number, callSeconds: number, callDurationMs: 
     scenario: SCENARIO, target: topology.target, localAddress: LOOPBACK, localPort: await freePort(LOOPBACK), transport,
     rate: callRate, calls: Math.round(callRate * callSeconds), durationMs: callDurationMs,
     timeoutSeconds: callSeconds + callDurationMs / 1000 + 40, traceMessages: true,
-    logDir: await mkdtemp(join(topology.logDir, `uac-${label}-`)),
+    logDir: await mkdtemp(join(topology.logDir, `uac-${label}-`)), extraArgs: topology.sippArgs,
   });
   const processes: SampledProcess[] = [
     ...(topology.engine ? [{ name: 'engine', pid: topology.engine.child.pid }] : []),

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { procNetIPv4 } from '../../test/support/listening-sockets.js';
 
 /**
  * The kernel's UDP counters (/proc/net/snmp), machine-wide. RcvbufErrors counts datagrams
@@ -24,4 +25,24 @@ export function parseUdpCounters(snmp: string): UdpCounters {
 
 export async function readUdpCounters(): Promise<UdpCounters> {
   return parseUdpCounters(await readFile('/proc/net/snmp', 'utf8'));
+}
+
+/**
+ * Datagrams dropped on one bound UDP socket (last column of /proc/net/udp), so a failing
+ * step says whose receive buffer overflowed: the engine's or SIPp's. Undefined when no
+ * socket is bound there.
+ */
+export function parseUdpSocketDrops(table: string, address: string, port: number): number | undefined {
+  const local = `${procNetIPv4(address)}:${port.toString(16).padStart(4, '0').toUpperCase()}`;
+  for (const line of table.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[1] !== local) continue;
+    const drops = Number(fields[fields.length - 1]);
+    return Number.isFinite(drops) ? drops : undefined;
+  }
+  return undefined;
+}
+
+export async function readUdpSocketDrops(address: string, port: number): Promise<number | undefined> {
+  return parseUdpSocketDrops(await readFile('/proc/net/udp', 'utf8'), address, port);
 }
