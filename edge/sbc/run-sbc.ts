@@ -1,25 +1,12 @@
 // Process entry of the edge SBC: `node dist/edge/sbc/run-sbc.js --pop <file>`. vpop up
 // runs it under the supervisor (sbcProcess). drachtio-srf keeps reconnecting until the
 // engine is up, so the SBC may start before the engine.
-import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
-import { ConfigError, loadPopConfig } from '../../platform/config/load-pop-config.js';
 import { componentLogger, configureLogging } from '../../platform/logging/logger.js';
+import { popFromArguments } from './pop-argument.js';
 import { startSbc } from './sbc-app.js';
 
-const { values } = parseArgs({ options: { pop: { type: 'string' } } });
-if (values.pop === undefined) {
-  process.stderr.write('run-sbc: --pop <file> is required\n');
-  process.exit(2);
-}
-let pop;
-try {
-  pop = loadPopConfig(values.pop);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`run-sbc: ${error.message}\n`);
-  process.exit(2);
-}
+const pop = popFromArguments('run-sbc');
 configureLogging({ level: pop.logging.level });
 const logger = componentLogger('sbc');
 try {

@@ -1,24 +1,11 @@
 // Process entry of the stand-in routing core: `node dist/edge/sbc/stand-in-core/run-stand-in-core.js
 // --pop <file>`. Listens on the POP's routingCore.sipUri (UDP) and echoes every call.
-import { parseArgs } from 'node:util';
-import { ConfigError, loadPopConfig } from '../../../platform/config/load-pop-config.js';
 import { componentLogger, configureLogging } from '../../../platform/logging/logger.js';
 import { coreAddress } from '../middleware/route-from-core.js';
+import { popFromArguments } from '../pop-argument.js';
 import { startStandInCore } from './stand-in-core.js';
 
-const { values } = parseArgs({ options: { pop: { type: 'string' } } });
-if (values.pop === undefined) {
-  process.stderr.write('run-stand-in-core: --pop <file> is required\n');
-  process.exit(2);
-}
-let pop;
-try {
-  pop = loadPopConfig(values.pop);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`run-stand-in-core: ${error.message}\n`);
-  process.exit(2);
-}
+const pop = popFromArguments('run-stand-in-core');
 configureLogging({ level: pop.logging.level });
 const logger = componentLogger('stand-in-core');
 const address = coreAddress(pop.routingCore.sipUri);
