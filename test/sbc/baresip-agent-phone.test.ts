@@ -80,4 +80,22 @@ describe('agent phone registration and outbound legs', () => {
     expect(dominantTone(wavSamples(await readFile(coreHeard!)), 8000, [CORE_TONE, PHONE_TONE])).toMatchObject({ frequency: PHONE_TONE });
     expect(await edge.registry.metrics()).toContain('vpop_sbc_call_answers_total{trunk="phones",direction="outbound"} 1');
   });
+
+  it('ends the core\'s leg when the agent hangs up the phone', async () => {
+    edge = await startTestEdge();
+    const phone = await peer('127.0.0.5', PHONE_TONE);
+    const registered = phone.waitForEvent('REGISTER_OK', 10_000);
+    await phone.addAccount(`<sip:agent7@127.0.0.1:${edge.sipPort}>;auth_pass=agent7-local;answermode=auto;regint=60`);
+    await registered;
+    const core = await peer('127.0.0.1', CORE_TONE);
+    await core.addAccount('<sip:core@127.0.0.1>;answermode=manual;regint=0');
+    const phoneEstablished = phone.waitForEvent('CALL_ESTABLISHED', 10_000);
+    const coreEstablished = core.waitForEvent('CALL_ESTABLISHED', 10_000);
+    await core.dial(`sip:agent7@127.0.0.1:${edge.sipPort}`);
+    await Promise.all([phoneEstablished, coreEstablished]);
+    const coreClosed = core.waitForEvent('CALL_CLOSED', 10_000);
+    await phone.hangup();
+    await coreClosed;
+    await expect.poll(() => edge!.probe.activeCalls()).toBe(0);
+  });
 });
