@@ -116,7 +116,7 @@ const tlsSection = z
     generateIfMissing: z
       .boolean()
       .default(false)
-      .describe('vpop makes a self-signed POP certificate and key at certFile/keyFile on first run if they do not exist (for local use; production POPs use issued certificates)'),
+      .describe('on first run, if certFile/keyFile do not exist, vpop creates a local CA under <stateDir>/ca (clients trust ca.crt) and issues the POP certificate and key from it (for local use; production POPs use certificates from their own CA)'),
   })
   .describe('TLS for SIP listeners with transport tls');
 
