@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SipHeaders, SipRequest, SipResponse } from '../messages/sip-message.js';
-import { appChosenTag, completeInDialogRequest, completeNewRequest, completeResponse, reasonPhrase, replaceLocalhost } from './message-completion.js';
+import { appChosenTag, completeInDialogRequest, completeNewRequest, completeResponse, reasonPhrase, replaceLocalhost, replaceLocalhostInContact } from './message-completion.js';
 import type { LocalEndpoint } from './local-endpoint.js';
 
 const local: LocalEndpoint = { transport: 'udp', address: '127.0.0.1', port: 5060 };
@@ -101,6 +101,21 @@ describe('drachtio-server conventions for app headers', () => {
     expect(response.headers.get('X-Note')).toBe('sip:foo@localhost');
     expect(response.headers.has('RSeq')).toBe(false);
     expect(response.headers.has('Route')).toBe(false);
+  });
+
+  it("adds the listener's transport to a localhost Contact when it is not UDP (the callee's BYE must find us)", () => {
+    const tcp = { transport: 'tcp' as const, address: '127.0.0.1', port: 5070 };
+    const tls = { transport: 'tls' as const, address: '203.0.113.7', port: 5061 };
+    expect(replaceLocalhostInContact('sip:+15550001111@localhost', local)).toBe('sip:+15550001111@127.0.0.1:5060');
+    expect(replaceLocalhostInContact('sip:+15550001111@localhost', tcp)).toBe('<sip:+15550001111@127.0.0.1:5070;transport=tcp>');
+    expect(replaceLocalhostInContact('<sip:a@localhost:5999>;expires=60', tls)).toBe('<sip:a@203.0.113.7:5061;transport=tls>;expires=60');
+    expect(replaceLocalhostInContact('<sip:a@localhost;transport=tcp>', tls)).toBe('<sip:a@203.0.113.7:5061;transport=tcp>');
+    expect(replaceLocalhostInContact('<sip:a@127.0.0.9>', tcp)).toBe('<sip:a@127.0.0.9>');
+    const partial = new SipRequest('INVITE', 'sip:bob@127.0.0.5:5090', new SipHeaders([
+      { name: 'Contact', value: 'sip:+15550001111@localhost' },
+    ]));
+    const request = completeNewRequest(partial, tcp, { branch: 'z9hG4bKc', fromTag: 'f', callId: 'c' });
+    expect(request.headers.getAll('Contact')).toEqual(['<sip:+15550001111@127.0.0.1:5070;transport=tcp>']);
   });
 
   it('reads the To tag an app chose for its response', () => {

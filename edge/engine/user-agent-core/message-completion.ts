@@ -20,9 +20,32 @@ export function replaceLocalhost(value: string, local: LocalEndpoint): string {
   return value.replace(/@localhost(?::\d+)?/g, `@${hostForSip(local.address)}:${local.port}`);
 }
 
+/**
+ * A Contact with `@localhost` made reachable: our host:port, plus `;transport=` of the
+ * listener when it is not UDP (as drachtio-server does), so the peer's in-dialog requests
+ * come back over the same transport rather than to localhost or over UDP.
+ */
+export function replaceLocalhostInContact(value: string, local: LocalEndpoint): string {
+  const replaced = replaceLocalhost(value, local);
+  if (replaced === value || local.transport === 'udp') return replaced;
+  const bracketed = value.lastIndexOf('<', value.indexOf('@localhost')) !== -1;
+  const hostport = `@${hostForSip(local.address)}:${local.port}`;
+  const start = replaced.indexOf(hostport) + hostport.length;
+  const close = bracketed ? replaced.indexOf('>', start) : -1;
+  const uriParams = replaced.slice(start, close === -1 ? replaced.length : close);
+  if (/;\s*transport=/i.test(uriParams)) return replaced;
+  const param = `;transport=${local.transport}`;
+  if (bracketed) return replaced.slice(0, start) + param + replaced.slice(start);
+  // A bare addr-spec's parameters belong to the header, so the URI is bracketed to carry its own.
+  return `<${replaced.slice(0, start)}${param}>${replaced.slice(start)}`;
+}
+
 /** The app's header value, with localhost replaced where drachtio-server does it. */
 function appValue(name: string, value: string, local: LocalEndpoint | undefined): string {
-  return local !== undefined && LOCALHOST_HEADERS.has(name.toLowerCase()) ? replaceLocalhost(value, local) : value;
+  if (local === undefined) return value;
+  const lower = name.toLowerCase();
+  if (lower === 'contact' || lower === 'm') return replaceLocalhostInContact(value, local);
+  return LOCALHOST_HEADERS.has(lower) ? replaceLocalhost(value, local) : value;
 }
 
 /** A To tag the app chose for its response (drachtio-srf: headers: {To: 'tag=...'}). */

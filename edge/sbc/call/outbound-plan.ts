@@ -1,30 +1,28 @@
 // Plans of outbound legs the routing core asks for: to an agent's registered phone (plain
 // RTP) or through a carrier trunk's gateway (SRTP per trunk). The inside (core) side is
-// plain RTP either way.
-import type { PopConfig, TrunkConfig } from '../../../platform/config/pop-schema.js';
+// plain RTP either way. The engine writes the Contact (the sending listener's public
+// address), so the plans name none.
+import type { TrunkConfig } from '../../../platform/config/pop-schema.js';
 import type { PhoneBinding } from '../registrar/binding-store.js';
 import type { SbcRequest } from '../srf-types.js';
 import type { CallPlan } from './call-plan.js';
 import { PHONE_PROFILE, carrierProfile, insideProfile } from './media-leg.js';
-import { listenerContact, uriTransport } from './trusted-headers.js';
 import { gatewayRequestUri } from '../policy/outbound-route.js';
 
-export function phonePlan(req: SbcRequest, binding: PhoneBinding, pop: PopConfig): CallPlan {
-  const contact = listenerContact(binding.transport, pop.sip.listeners, true);
+export function phonePlan(req: SbcRequest, binding: PhoneBinding): CallPlan {
   return {
     direction: 'outbound', route: 'phones', targetUri: binding.contact,
     profiles: { caller: PHONE_PROFILE, callee: PHONE_PROFILE },
-    headers: contact !== undefined ? { Contact: contact } : {},
+    headers: {},
     dialledNumber: req.calledNumber, caller: req.callingNumber, release: () => undefined,
   };
 }
 
-export function trunkPlan(req: SbcRequest, trunk: TrunkConfig, gatewayUri: string, pop: PopConfig, release: () => void): CallPlan {
-  const contact = listenerContact(uriTransport(gatewayUri), pop.sip.listeners, true);
+export function trunkPlan(req: SbcRequest, trunk: TrunkConfig, gatewayUri: string, release: () => void): CallPlan {
   return {
     direction: 'outbound', route: trunk.name, targetUri: gatewayRequestUri(gatewayUri, req.calledNumber),
     profiles: { caller: insideProfile(trunk), callee: carrierProfile(trunk) },
-    headers: contact !== undefined ? { Contact: contact } : {},
+    headers: {},
     dialledNumber: req.calledNumber, caller: req.callingNumber, release,
   };
 }

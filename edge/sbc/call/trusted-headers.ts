@@ -36,9 +36,9 @@ export function coreRequestUri(coreSipUri: string, dialledNumber: string): strin
 
 /**
  * The Contact for the leg toward the routing core: the engine's listener of the core
- * URI's transport (udp unless the URI says otherwise). drachtio-srf writes
- * `<user>@localhost` as the UAC Contact and expects the engine to put its own address
- * there; until our engine does so for Contact (it does for From), the SBC names it.
+ * URI's transport (udp unless the URI says otherwise), at its bound address. The engine
+ * would write the listener's public address (as drachtio-server does), which is for
+ * carriers: the core is inside, and topology hiding keeps the two apart.
  */
 export function coreLegContact(coreSipUri: string, listeners: readonly ListenerAddress[]): string | undefined {
   return listenerContact(uriTransport(coreSipUri), listeners);
@@ -57,12 +57,11 @@ export function uriTransport(uri: string): string {
   return /;transport=(\w+)/i.exec(uri)?.[1]?.toLowerCase() ?? (uri.startsWith('sips:') ? 'tls' : 'udp');
 }
 
-/** A Contact naming the engine's listener of this transport; `outward` legs get its public address. */
-export function listenerContact(transport: string, listeners: readonly ListenerAddress[], outward = false): string | undefined {
+/** A Contact naming the engine's listener of this transport at its bound (inside) address. */
+function listenerContact(transport: string, listeners: readonly ListenerAddress[]): string | undefined {
   const listener = listeners.find((candidate) => candidate.transport === transport);
   if (!listener) return undefined;
-  const address = outward ? listener.publicAddress ?? listener.address : listener.address;
-  const port = outward ? listener.publicPort ?? listener.port : listener.port;
+  const { address, port } = listener;
   const host = address.includes(':') ? `[${address}]` : address;
   return `<sip:${host}:${port}${transport === 'udp' ? '' : `;transport=${transport}`}>`;
 }

@@ -44,7 +44,7 @@ async function placeOutbound(deps: RouteFromCoreDeps, req: SbcRequest, res: SbcR
         res.send(480);
         return;
       }
-      deps.startCall(req, res, phonePlan(req, binding, deps.pop));
+      deps.startCall(req, res, phonePlan(req, binding));
       return;
     }
     case 'trunk': {
@@ -54,7 +54,7 @@ async function placeOutbound(deps: RouteFromCoreDeps, req: SbcRequest, res: SbcR
         res.send(503, admitted.reason, { headers: { 'Retry-After': String(admitted.retryAfterSeconds) } });
         return;
       }
-      deps.startCall(req, res, trunkPlan(req, route.trunk, route.gatewayUri, deps.pop, admitted.release));
+      deps.startCall(req, res, trunkPlan(req, route.trunk, route.gatewayUri, admitted.release));
       return;
     }
     case 'no-gateway':
