@@ -69,4 +69,15 @@ describe('POP file', () => {
     expect(run.control).toEqual({ address: '127.0.0.1', port: 9022, secret: 'vpop-local-secret' });
     expect(run.messageLimits?.maxMessageBytes).toBe(65_535);
   });
+
+  it("admits the routing core's address on every listener, and refuses a core named by host name", async () => {
+    const { loadPopConfig } = await import('../../platform/config/load-pop-config.js');
+    const { insidePeerCidrs, optionsFromPop } = await import('./engine-options.js');
+    const local = loadPopConfig('configs/pops/local.yaml');
+    expect(insidePeerCidrs(local)).toEqual(['127.0.0.1/32']);
+    for (const listener of optionsFromPop(local).listeners) expect(listener.allowList.allows('127.0.0.1'), listener.name).toBe(true);
+    expect(insidePeerCidrs({ ...local, routingCore: { sipUri: 'sip:198.51.100.50:5070;transport=tcp' } })).toEqual(['198.51.100.50/32']);
+    expect(insidePeerCidrs({ ...local, routingCore: { sipUri: 'sip:+1800@[::1]:5070;transport=tcp' } })).toEqual(['::1/128']);
+    expect(() => insidePeerCidrs({ ...local, routingCore: { sipUri: 'sip:core.example.net:5070' } })).toThrow(/must be an IP address/);
+  });
 });

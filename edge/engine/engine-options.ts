@@ -3,6 +3,7 @@
 // drachtio-server run unchanged. Pure functions (file reading aside, which the
 // caller does), tested without sockets.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { AllowList } from './allow-list/allow-list.js';
 import type { ListenerConfig, TlsListenerOptions, Transport } from './transport/types.js';
 import type { PopConfig } from '../../platform/config/pop-schema.js';
@@ -136,8 +137,24 @@ function normaliseTlsVersion(value: string): 'TLSv1.2' | 'TLSv1.3' {
 }
 
 /**
+ * The POP's inside peers that send SIP to the engine, as CIDRs: the routing core (the
+ * host of routingCore.sipUri), which answers the edge's legs and sends its own requests
+ * (outbound legs, in-dialog BYEs), on whichever transport its URI names. The allow-lists
+ * are checked at the socket, so the host must be an address, not a name.
+ */
+export function insidePeerCidrs(pop: PopConfig): string[] {
+  const host = /^sips?:(?:[^@;>]*@)?(\[[^\]]+\]|[^:;>?]+)/i.exec(pop.routingCore.sipUri)?.[1]?.replace(/^\[|\]$/g, '');
+  const family = host === undefined ? 0 : isIP(host);
+  if (family === 0) {
+    throw new EngineOptionsError(`routingCore.sipUri ${pop.routingCore.sipUri}: the host must be an IP address (the engine admits the core at the socket, before any name lookup)`);
+  }
+  return [`${host}/${family === 4 ? 32 : 128}`];
+}
+
+/**
  * A POP file's engine: its listeners, each allowing the trunks that may use its
- * transport plus the phones; TLS, limits and the control port from the file.
+ * transport, the phones and the inside peers (routing core); TLS, limits and the
+ * control port from the file.
  */
 export function optionsFromPop(pop: PopConfig, readSecretFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): EngineRunOptions {
   const secret = pop.engine.secret ?? readSecretFile(pop.engine.secretFile!).trim();
@@ -151,10 +168,12 @@ export function optionsFromPop(pop: PopConfig, readSecretFile: (path: string) =>
         ...(pop.tls.requireClientCert ? { verifyClientCert: true } : {}),
       }
     : undefined;
+  const insidePeers = insidePeerCidrs(pop);
   const listeners: ListenerConfig[] = pop.sip.listeners.map((listener) => {
     const cidrs = new Set<string>();
     for (const trunk of pop.trunks) if (trunk.transports.includes(listener.transport)) for (const cidr of trunk.allow) cidrs.add(cidr);
     for (const cidr of pop.phones?.allow ?? []) cidrs.add(cidr);
+    for (const cidr of insidePeers) cidrs.add(cidr);
     if (listener.transport === 'tls' && !tls) throw new EngineOptionsError(`sip.listeners ${listener.name}: a tls listener needs the tls section`);
     return {
       name: listener.name, transport: listener.transport, address: listener.address, port: listener.port,

@@ -47,10 +47,8 @@ describe('SBC and stand-in core as supervised processes', () => {
         name: 'loopback-plain', allow: ['127.0.0.4/32'], transports: ['udp', 'tcp'], srtp: 'off',
         codecs: ['PCMU', 'PCMA', 'telephone-event'], maxConcurrentCalls: 10, callsPerSecond: 10,
       }],
-      // The engine's allow-lists hold trunks and phones only (engine-options optionsFromPop),
-      // not yet the routing core, whose responses would be dropped; listing the core's
-      // address as a phone source lets it through until the engine adds it.
-      phones: { allow: ['127.0.0.1/32'], realm: 'processes' },
+      // No phones: the stand-in core (127.0.0.1) gets through because the engine admits the
+      // routing core's address on every listener (engine-options insidePeerCidrs).
       rtpengine: {
         ngAddress: '127.0.0.1', ngPort: rtpengine.ngPort, httpPort: rtpengine.popSection.httpPort,
         interfaces: [{ name: 'loopback', address: '127.0.0.1' }], portMin: rtpengine.portMin, portMax: rtpengine.portMax,
