@@ -89,7 +89,7 @@ async function runEngine(options: EngineCommandOptions): Promise<void> {
   const logger = componentLogger('engine');
   const registry = createProcessRegistry({ pop, component: 'engine' });
   const engine = new SipEngine({
-    listeners: run.listeners, control: run.control, logger, registry,
+    listeners: run.listeners, control: run.control, logger, registry, discardRequest: run.discardRequest,
     ...(run.limits ? { limits: run.limits } : {}),
     ...(run.messageLimits ? { messageLimits: run.messageLimits } : {}),
   });

@@ -16,6 +16,7 @@ export interface EngineGaugeSources {
 export class EngineMetrics {
   private readonly messages: Counter<'direction' | 'method' | 'status'>;
   private readonly parseErrors: Counter<never>;
+  private readonly discarded: Counter<'reason'>;
   private readonly children = new Map<string, Counter.Internal>();
 
   constructor(registry: Registry, sources: EngineGaugeSources) {
@@ -28,6 +29,12 @@ export class EngineMetrics {
     this.parseErrors = new Counter({
       name: 'vpop_engine_parse_errors_total',
       help: 'Received SIP messages that could not be parsed',
+      registers: [registry],
+    });
+    this.discarded = new Counter({
+      name: 'vpop_engine_discarded_requests_total',
+      help: 'Parsed requests dropped without an answer before the transaction layer (e.g. known scanners), by reason',
+      labelNames: ['reason'],
       registers: [registry],
     });
     new Gauge({
@@ -64,6 +71,10 @@ export class EngineMetrics {
 
   countParseError(): void {
     this.parseErrors.inc();
+  }
+
+  countDiscarded(reason: string): void {
+    this.discarded.inc({ reason });
   }
 }
 

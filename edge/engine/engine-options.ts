@@ -7,6 +7,9 @@ import { isIP } from 'node:net';
 import { AllowList } from './allow-list/allow-list.js';
 import type { ListenerConfig, TlsListenerOptions, Transport } from './transport/types.js';
 import type { PopConfig } from '../../platform/config/pop-schema.js';
+import type { SipRequest } from './messages/sip-message.js';
+import type { MessageOrigin } from './transport/types.js';
+import { scannerDiscardReason } from './request-discard/scanner-discard.js';
 
 export class EngineOptionsError extends Error {
   constructor(message: string) {
@@ -45,6 +48,8 @@ export interface EngineRunOptions {
     idleTimeoutMs: number;
   };
   messageLimits?: { maxMessageBytes: number; maxHeaders: number; maxLineBytes: number };
+  /** Requests dropped unanswered before the transaction layer (SipEngineOptions.discardRequest). */
+  discardRequest: (request: SipRequest, origin: MessageOrigin) => boolean | string;
 }
 
 /** One `--contact` value: `sip:HOST[:PORT][;transport=udp,tcp]` or `sips:HOST[:PORT]` (TLS). `*` binds every IPv4 address. */
@@ -126,6 +131,7 @@ export function optionsFromFlags(flags: DrachtioFlags): EngineRunOptions {
     listeners,
     control: { address: controlAddress, port: parsePort(flags.port, '--port', 9022), secret: flags.secret },
     metrics: flags.prometheusScrapePort === undefined ? undefined : parseScrapePort(flags.prometheusScrapePort, controlAddress),
+    discardRequest: scannerDiscardReason,
   };
 }
 
@@ -193,5 +199,6 @@ export function optionsFromPop(pop: PopConfig, readSecretFile: (path: string) =>
       maxConnectionsPerAddress: limits.maxConnectionsPerSource, idleTimeoutMs: limits.idleTimeoutSeconds * 1000,
     },
     messageLimits: { maxMessageBytes: limits.maxMessageBytes, maxHeaders: limits.maxHeaders, maxLineBytes: limits.maxLineBytes },
+    discardRequest: scannerDiscardReason,
   };
 }

@@ -10,7 +10,7 @@ import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { parseSipMessage } from './messages/parse-message.js';
 import { serializeSipMessage } from './messages/serialize-message.js';
-import { SipHeaders, SipResponse, type SipMessage } from './messages/sip-message.js';
+import { SipHeaders, SipResponse, type SipMessage, type SipRequest } from './messages/sip-message.js';
 import { SipParseError } from './messages/sip-parse-error.js';
 import type { MessageLimits } from './messages/message-limits.js';
 import { TransportLayer } from './transport/transport-layer.js';
@@ -52,6 +52,13 @@ export interface SipEngineOptions {
   logger?: Logger;
   registry?: Registry;
   clock?: Clock;
+  /**
+   * Consulted for every parsed request before the transaction layer (so before any
+   * 100 Trying or transaction state): true, or a reason label, drops it without an
+   * answer, counted in vpop_engine_discarded_requests_total{reason} (true counts as
+   * 'policy'). Reasons become metric labels: keep them a small fixed set.
+   */
+  discardRequest?(request: SipRequest, origin: MessageOrigin): boolean | string;
 }
 
 export class SipEngine {
@@ -65,6 +72,7 @@ export class SipEngine {
   private readonly locator: SipServerLocator;
   private readonly messageLimits: Partial<MessageLimits> | undefined;
   private readonly controlAddress: string;
+  private readonly discardRequest: SipEngineOptions['discardRequest'];
   /** Raw bytes of received messages and wire bytes of sent ones. */
   private readonly wireBytes = new WeakMap<SipMessage, Buffer>();
 
@@ -73,6 +81,7 @@ export class SipEngine {
     this.registry = options.registry ?? new Registry();
     this.messageLimits = options.messageLimits;
     this.controlAddress = options.control.address;
+    this.discardRequest = options.discardRequest;
     this.transport = new TransportLayer({
       listeners: options.listeners, limits: options.limits, tlsClient: options.tlsClient,
       logger: this.logger.child({ layer: 'transport' }), registry: this.registry,
@@ -174,6 +183,13 @@ export class SipEngine {
       if (error instanceof SipParseError) this.answerUnparsable(error, origin);
       else this.logger.error({ err: error }, 'parser threw an unexpected error');
       return;
+    }
+    if (message.kind === 'request' && this.discardRequest) {
+      const discard = this.discardRequest(message, origin);
+      if (discard !== false) {
+        this.metrics.countDiscarded(discard === true ? 'policy' : discard);
+        return;
+      }
     }
     this.wireBytes.set(message, raw);
     this.countMessage('in', message);

@@ -27,10 +27,10 @@ export class RawSipPeer {
     });
   }
 
-  static async open(target: { address: string; port: number }): Promise<RawSipPeer> {
-    const port = await freePort();
+  static async open(target: { address: string; port: number }, localAddress = '127.0.0.1'): Promise<RawSipPeer> {
+    const port = await freePort(localAddress);
     const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => socket.bind(port, localAddress, resolve));
     return new RawSipPeer(socket, port, target);
   }
 

@@ -1,7 +1,7 @@
 // The policy route through the real engine with SIPp carriers: strangers get nothing,
 // an SRTP-required trunk refuses plain RTP with 488, codecs outside the trunk's list
-// give 488, the concurrent-call limit gives 503 with Retry-After, a scanner is refused
-// before any trunk or media work.
+// give 488, the concurrent-call limit gives 503 with Retry-After, a scanner gets silence
+// (the engine discards it before its transaction layer).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { describeSippRun, runSipp, startSipp, type SippProcess } from '../support/sipp.js';
 import { freePort } from '../support/free-port.js';
 import { startTestEdge, type TestEdge, type TestEdgeOptions } from './support/sbc-harness.js';
+import { RawSipPeer } from '../engine/raw-sip-peer.js';
 import { writeRejectedInviteScenario, type RejectedInviteOptions } from './support/rejected-invite-scenario.js';
 
 const scenarioDir = mkdtempSync(join(tmpdir(), 'vpop-sbc-scenarios-'));
@@ -94,11 +95,29 @@ describe('SBC policy with SIPp carriers', () => {
     expect(after.statistics?.successfulCalls).toBe(1);
   });
 
-  it('refuses a scanner User-Agent from an allow-listed address before trunk or media work', async () => {
+  it('gives a scanner User-Agent from an allow-listed address nothing at all (the engine discards it)', async () => {
     await start();
-    await expectStatus('127.0.0.4', { status: 403, userAgent: 'friendly-scanner' });
-    const metrics = await edge!.registry.metrics();
-    expect(metrics).toContain('vpop_sbc_policy_rejections_total{step="block-scanners",outcome="403"} 1');
-    expect(metrics).not.toMatch(/vpop_sbc_call_attempts_total\{/);
+    const carrier = await RawSipPeer.open({ address: '127.0.0.1', port: edge!.sipPort }, '127.0.0.4');
+    try {
+      const request = (method: string, callId: string, userAgent: string): string[] => [
+        `${method} sip:18005550100@127.0.0.1:${edge!.sipPort} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.4:${carrier.port};branch=z9hG4bK-${callId};rport`,
+        'Max-Forwards: 70', `From: <sip:100@127.0.0.4>;tag=${callId}`, 'To: <sip:18005550100@127.0.0.1>',
+        `Call-ID: ${callId}`, `CSeq: 1 ${method}`, `Contact: <sip:100@127.0.0.4:${carrier.port}>`, `User-Agent: ${userAgent}`,
+      ];
+      carrier.send(request('INVITE', 'scan-invite', 'friendly-scanner'));
+      carrier.send(request('OPTIONS', 'scan-options', 'sipvicious 0.3.4'));
+      // The same source with an ordinary User-Agent is answered, so the silence is the discard.
+      carrier.send(request('OPTIONS', 'plain-options', 'SIPp/Linux'));
+      await carrier.waitFor((message) => message.kind === 'response' && message.headers.get('Call-ID') === 'plain-options');
+      // Past Timer A's first retransmission interval and the 100 Trying an INVITE would get.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const forScanner = carrier.received.filter((message) => message.headers.get('Call-ID')?.startsWith('scan-'));
+      expect(forScanner.map((message) => message.kind === 'response' ? message.status : message.method)).toEqual([]);
+    } finally {
+      carrier.close();
+    }
+    expect(await edge!.engine.registry.metrics()).toContain('vpop_engine_discarded_requests_total{reason="scanner-user-agent"} 2');
+    expect(await edge!.registry.metrics()).not.toMatch(/vpop_sbc_call_attempts_total\{|step="block-scanners"/);
   });
 });

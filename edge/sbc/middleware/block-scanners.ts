@@ -1,13 +1,11 @@
 // Known SIP scanners (by User-Agent) are refused before anything else is looked at.
 //
-// Silence is the aim, but it cannot be reached from an app: the engine has already sent
-// 100 Trying when an INVITE reaches us, and an INVITE server transaction with no final
-// response stays open (no RFC timer ends it), so ignoring it would leak state an attacker
-// can pile up. The silent drop therefore belongs in the engine, before the transaction
-// layer (as drachtio-server's <spammers action="discard">), using isScannerUserAgent.
-// Here, for anything that got through, the scanner gets the same bare 403 as an unknown
-// source: it learns nothing about trunks or policy.
-import { isScannerUserAgent } from '../policy/scanner-user-agents.js';
+// Silence is the aim, and the engine gives it: it discards requests from known scanner
+// User-Agents before its transaction layer (edge/engine/request-discard), so none reach
+// this app. This step stays as a second line for an engine that does not discard (e.g.
+// drachtio-server without a <spammers> rule): the scanner gets the same bare 403 as an
+// unknown source and learns nothing about trunks or policy.
+import { isScannerUserAgent } from '../../engine/request-discard/scanner-user-agents.js';
 import type { PolicyObserver } from '../policy-events.js';
 import type { SbcMiddleware } from '../srf-types.js';
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trunkFixture } from '../testing/trunk-fixture.js';
 import { TrunkDirectory, certificateMatches } from './trunk-identification.js';
-import { isScannerUserAgent } from './scanner-user-agents.js';
 import { codecDecision, keptCodecs, srtpDecision } from './media-policy.js';
 import { CallAdmission } from './call-admission.js';
 import { summariseAudioOffer } from '../../../media/sdp/audio-offer-summary.js';
@@ -35,15 +34,6 @@ describe('TrunkDirectory', () => {
     expect(certificateMatches({ subject: 'carrier.example', fingerprintSha256: FINGERPRINT }, { subject: 'carrier.example' })).toBe(false);
     expect(certificateMatches({ subject: 'carrier.example' }, { subject: 'evil.example' })).toBe(false);
     expect(certificateMatches({}, { subject: 'x' })).toBe(false);
-  });
-});
-
-describe('isScannerUserAgent', () => {
-  it.each(['friendly-scanner', 'sipvicious 0.3.4', 'sipcli/v1.8', 'sip-scan', 'VaxSIPUserAgent/3.1', 'SIPVicious'])('flags %s', (ua) => {
-    expect(isScannerUserAgent(ua)).toBe(true);
-  });
-  it.each([undefined, '', 'baresip v1.0.0 (x86_64/linux)', 'SIPp/Linux', 'Zoiper rv2.10'])('lets %s through', (ua) => {
-    expect(isScannerUserAgent(ua)).toBe(false);
   });
 });
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { AllowList } from '../../../edge/engine/allow-list/allow-list.js';
 import { SipEngine } from '../../../edge/engine/engine.js';
+import { scannerDiscardReason } from '../../../edge/engine/request-discard/scanner-discard.js';
 import { startSbc, type RunningSbc } from '../../../edge/sbc/sbc-app.js';
 import { JsonlCdrWriter } from '../../../edge/sbc/call/cdr-writer.js';
 import { startTestRtpengine, type TestRtpengine } from '../../../media/testing/test-rtpengine.js';
@@ -96,6 +97,8 @@ export async function startTestEdge(options: TestEdgeOptions = {}): Promise<Test
     control: { address: '127.0.0.1', port: pop.engine.controlPort, secret: 'sbc-test-secret' },
     tlsClient: { verifyServer: false },
     logger: pino({ level: process.env.VPOP_TEST_ENGINE_LOG ?? 'silent' }, pino.destination(2)),
+    // As `vpop engine` does: known scanners get silence before the transaction layer.
+    discardRequest: scannerDiscardReason,
   });
   await engine.start();
   const registry = new Registry();
