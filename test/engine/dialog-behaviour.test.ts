@@ -5,9 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, TEST_SECRET, type RunningEngine } from './engine-harness.js';
 import { connectSrf, newSrf, type SrfApp, type SrfDialog } from './srf-app.js';
 import { TEST_SDP } from './sdp.js';
-import { RawSipPeer, isRequest, isResponse } from './raw-sip-peer.js';
-import { getTag } from '../../edge/engine/messages/headers/name-addr.js';
-import type { SipMessage } from '../../edge/engine/messages/sip-message.js';
+import { RawSipPeer, answer, isRequest, isResponse } from './raw-sip-peer.js';
 import { runSipp, describeSippRun } from '../support/sipp.js';
 import { freePort } from '../support/free-port.js';
 
@@ -28,20 +26,6 @@ function inviteLines(peer: RawSipPeer, sipPort: number, callId: string, branch: 
   ];
 }
 
-/** The response to `request`, from the peer's side. */
-function answer(request: SipMessage, status: number, reason: string, toTag: string, extra: string[] = []): string[] {
-  if (request.kind !== 'request') throw new Error('not a request');
-  const to = request.headers.get('To') ?? '';
-  return [
-    `SIP/2.0 ${status} ${reason}`,
-    ...request.headers.getAll('Via').map((via) => `Via: ${via}`),
-    `From: ${request.headers.get('From') ?? ''}`,
-    `To: ${getTag(to) === undefined ? `${to};tag=${toTag}` : to}`,
-    `Call-ID: ${request.headers.get('Call-ID') ?? ''}`,
-    `CSeq: ${request.headers.get('CSeq') ?? ''}`,
-    ...extra,
-  ];
-}
 
 describe('dialog behaviour of the UA core', () => {
   let running: RunningEngine | undefined;

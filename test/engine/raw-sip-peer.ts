@@ -4,6 +4,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { parseSipMessage } from '../../edge/engine/messages/parse-message.js';
 import type { SipMessage } from '../../edge/engine/messages/sip-message.js';
+import { getTag } from '../../edge/engine/messages/headers/name-addr.js';
 import { freePort } from '../support/free-port.js';
 
 export class RawSipPeer {
@@ -66,3 +67,18 @@ export const isResponse = (status: number, method: string) => (m: SipMessage): b
   m.kind === 'response' && m.status === status && (m.headers.get('CSeq') ?? '').endsWith(method);
 
 export const isRequest = (method: string) => (m: SipMessage): boolean => m.kind === 'request' && m.method === method;
+
+/** The response to `request`, from the peer's side. */
+export function answer(request: SipMessage, status: number, reason: string, toTag: string, extra: string[] = []): string[] {
+  if (request.kind !== 'request') throw new Error('not a request');
+  const to = request.headers.get('To') ?? '';
+  return [
+    `SIP/2.0 ${status} ${reason}`,
+    ...request.headers.getAll('Via').map((via) => `Via: ${via}`),
+    `From: ${request.headers.get('From') ?? ''}`,
+    `To: ${getTag(to) === undefined ? `${to};tag=${toTag}` : to}`,
+    `Call-ID: ${request.headers.get('Call-ID') ?? ''}`,
+    `CSeq: ${request.headers.get('CSeq') ?? ''}`,
+    ...extra,
+  ];
+}

@@ -34,6 +34,7 @@ import { contactFor, type EngineTransport, type LocalEndpoint } from './local-en
 import { appChosenTag, completeInDialogRequest, completeNewRequest, completeResponse, reasonPhrase } from './message-completion.js';
 import { nextHopUri, numericTarget } from './next-hop.js';
 import { ResponseRetransmitter } from './response-retransmitter.js';
+import { DialogSettling } from './dialog-settling.js';
 import type { ProxyService } from '../proxy/proxy-service.js';
 import type { ProxyLocalAddress } from '../proxy/local-address.js';
 import { proxyOptionsFromCommand } from '../proxy/proxy-options.js';
@@ -73,6 +74,8 @@ export interface UserAgentCoreOptions {
   logger?: Logger;
   /** The stateful proxy behind drachtio's `proxy` verb and record-routed dialogs. */
   proxy?: ProxyService;
+  /** How long network requests in a dialog wait after the app is told of it (dialog-settling.ts); 0 = never. */
+  dialogSettleMs?: number;
 }
 
 /** A request from the network that an app is answering. */
@@ -142,6 +145,8 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
   private readonly sessionTimers = new Map<Dialog<AppSession>, TimerHandle>();
   /** The ACK we sent for a dialog's 2xx, resent when the 2xx is retransmitted. */
   private readonly sentAcks = new Map<Dialog<AppSession>, { ack: SipRequest; destination: Destination }>();
+  /** Network requests in dialogs the app has only just been told about wait here (see dialog-settling.ts). */
+  private readonly settling: DialogSettling;
   private readonly idPrefix = randomUUID().slice(0, 8);
   private idCounter = 0;
   private sweepTimer: TimerHandle;
@@ -154,6 +159,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
     this.timers = options.timers;
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.proxy = options.proxy;
+    this.settling = new DialogSettling(this.clock, options.dialogSettleMs);
     this.sweepTimer = this.clock.setTimer(this.sweepInterval(), UserAgentCore.sweep, this);
   }
 
@@ -165,6 +171,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
   close(): void {
     this.closed = true;
     this.clock.clearTimer(this.sweepTimer);
+    this.settling.close();
     for (const accepted of this.awaitingAck.values()) accepted.retransmitter.stop();
     this.awaitingAck.clear();
     for (const timer of this.sessionTimers.values()) this.clock.clearTimer(timer);
@@ -381,7 +388,9 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
       source: 'network', protocol: origin.transport, address: origin.remoteAddress, port: origin.remotePort,
       time: stackTime(), transactionId: transactionId ?? context?.id ?? this.newId(), dialogId,
     };
-    app.deliverSip(meta, this.env.textOf(request), { address: origin.localAddress, port: origin.localPort });
+    const text = this.env.textOf(request);
+    const receivedOn = { address: origin.localAddress, port: origin.localPort };
+    this.settling.deliver(dialogId, () => app.deliverSip(meta, text, receivedOn));
   }
 
   // ---------------------------------------------------------------- app side (ControlHandler)
@@ -493,6 +502,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
       context.dialog.state = DialogState.Confirmed;
     }
     const dialog = context.dialog;
+    if (dialog && context.initial && dialogResponse) this.settling.begin(dialog.id);
     if (dialog && method === 'INVITE' && status < 200) this.inviteContextByDialog.set(dialog, context);
 
     const reliable = method === 'INVITE' && status > 100 && status < 200 && requires100rel(response) && dialog !== undefined;
@@ -814,6 +824,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
       this.orphanedResponse(context, response, dialog);
       return;
     }
+    if (dialog && context.forks !== undefined && status > 100 && status < 300) this.settling.begin(dialog.id);
     context.app.deliverSip({
       source: 'network', protocol: context.destination.transport, address: context.destination.address,
       port: context.destination.port, time: stackTime(), transactionId: context.id, dialogId: dialog?.id ?? '',
@@ -933,6 +944,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
     this.awaitingAck.get(dialog)?.retransmitter.stop();
     this.awaitingAck.delete(dialog);
     this.sentAcks.delete(dialog);
+    this.settling.end(dialog.id);
     this.dialogs.remove(dialog);
   }
 
