@@ -70,6 +70,17 @@ describe('POP file', () => {
     expect(run.messageLimits?.maxMessageBytes).toBe(65_535);
   });
 
+  it('asks TLS clients for certificates when a trunk is identified by one, and needs the CA to verify them', async () => {
+    const { loadPopConfig } = await import('../../platform/config/load-pop-config.js');
+    const { optionsFromPop } = await import('./engine-options.js');
+    const local = loadPopConfig('configs/pops/local.yaml');
+    expect(optionsFromPop(local).listeners.find((l) => l.transport === 'tls')?.tls?.requestClientCert).toBeUndefined();
+    const trunks = local.trunks.map((trunk) => trunk.name === 'loopback-carrier' ? { ...trunk, clientCert: { subject: 'carrier.example' } } : trunk);
+    expect(() => optionsFromPop({ ...local, trunks })).toThrow(/loopback-carrier\.clientCert: needs tls\.caFile/);
+    const withCa = optionsFromPop({ ...local, trunks, tls: { ...local.tls!, caFile: '/etc/vpop/carriers-ca.pem' } });
+    expect(withCa.listeners.find((l) => l.transport === 'tls')?.tls).toMatchObject({ requestClientCert: true, caFile: '/etc/vpop/carriers-ca.pem' });
+  });
+
   it("admits the routing core's address on every listener, and refuses a core named by host name", async () => {
     const { loadPopConfig } = await import('../../platform/config/load-pop-config.js');
     const { insidePeerCidrs, optionsFromPop } = await import('./engine-options.js');

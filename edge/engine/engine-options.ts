@@ -165,6 +165,7 @@ export function insidePeerCidrs(pop: PopConfig): string[] {
 export function optionsFromPop(pop: PopConfig, readSecretFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): EngineRunOptions {
   const secret = pop.engine.secret ?? readSecretFile(pop.engine.secretFile!).trim();
   if (secret === '') throw new EngineOptionsError(`engine.secretFile ${pop.engine.secretFile ?? ''} is empty`);
+  const mutualTlsTrunk = pop.trunks.find((trunk) => trunk.clientCert !== undefined);
   const tls: TlsListenerOptions | undefined = pop.tls
     ? {
         certFile: pop.tls.certFile, keyFile: pop.tls.keyFile, minVersion: pop.tls.minVersion,
@@ -172,8 +173,14 @@ export function optionsFromPop(pop: PopConfig, readSecretFile: (path: string) =>
         ...(pop.tls.caFile ? { caFile: pop.tls.caFile } : {}),
         ...(pop.tls.ciphers ? { ciphers: pop.tls.ciphers } : {}),
         ...(pop.tls.requireClientCert ? { verifyClientCert: true } : {}),
+        // Trunks identified by certificate need it asked for (and verified against caFile)
+        // even where the listener does not require one from everybody.
+        ...(mutualTlsTrunk !== undefined ? { requestClientCert: true } : {}),
       }
     : undefined;
+  if (mutualTlsTrunk !== undefined && !pop.tls?.caFile) {
+    throw new EngineOptionsError(`trunks ${mutualTlsTrunk.name}.clientCert: needs tls.caFile, the CA its client certificate is verified against`);
+  }
   const insidePeers = insidePeerCidrs(pop);
   const listeners: ListenerConfig[] = pop.sip.listeners.map((listener) => {
     const cidrs = new Set<string>();

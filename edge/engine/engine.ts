@@ -27,6 +27,7 @@ import { ControlServer, ENGINE_PROTOCOL_VERSION } from './control/control-server
 import { UserAgentCore } from './user-agent-core/user-agent-core.js';
 import { hostportFor, type EngineTransport, type LocalEndpoint } from './user-agent-core/local-endpoint.js';
 import { EngineMetrics } from './engine-metrics.js';
+import { stampClientIdentity } from './tls-client-identity/client-identity-headers.js';
 import { withTag } from './messages/headers/name-addr.js';
 import { ProxyService, localAddressOfListener } from './proxy/proxy-service.js';
 import { transactionLayerPort } from './proxy/transaction-layer-port.js';
@@ -184,6 +185,8 @@ export class SipEngine {
       else this.logger.error({ err: error }, 'parser threw an unexpected error');
       return;
     }
+    // Removes forged identity headers and adds the verified client certificate's.
+    const restamped = stampClientIdentity(message, origin);
     if (message.kind === 'request' && this.discardRequest) {
       const discard = this.discardRequest(message, origin);
       if (discard !== false) {
@@ -191,7 +194,7 @@ export class SipEngine {
         return;
       }
     }
-    this.wireBytes.set(message, raw);
+    if (!restamped) this.wireBytes.set(message, raw);
     this.countMessage('in', message);
     this.transactions.receive(message, origin);
   }

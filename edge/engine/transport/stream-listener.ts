@@ -33,6 +33,7 @@ export function peerCertificateOf(socket: tls.TLSSocket): PeerCertificate | unde
     fingerprint256: certificate.fingerprint256,
     subject: certificate.subject,
     issuer: certificate.issuer,
+    verified: socket.authorized,
   };
   if (certificate.subjectAltName) peer.subjectAltName = certificate.subjectAltName;
   return Object.freeze(peer);

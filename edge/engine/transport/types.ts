@@ -111,6 +111,8 @@ export interface PeerCertificate {
   subject: string;
   subjectAltName?: string;
   issuer: string;
+  /** The certificate chains to the listener's CA (socket.authorized), whether or not the listener requires it. */
+  verified?: boolean;
 }
 
 /** Where a received message came from. Shared by all messages of one connection: do not mutate. */

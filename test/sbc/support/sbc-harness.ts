@@ -42,6 +42,11 @@ export interface TestEdgeOptions {
   gatewayPingIntervalMs?: number;
   /** Port of the stand-in routing core on 127.0.0.1 (UDP); a free port when omitted. */
   corePort?: number;
+  /**
+   * Client certificates on the TLS listener (CA: the harness PKI): 'request' asks for one
+   * and reports it when verified; 'require' also closes connections without a valid one.
+   */
+  clientCertificates?: 'request' | 'require';
   /** Trunk overrides by name. */
   trunks?: Partial<Record<'loopback-carrier' | 'loopback-plain', Partial<PopConfigInput['trunks'] extends (infer T)[] | undefined ? T : never>>>;
 }
@@ -92,7 +97,11 @@ export async function startTestEdge(options: TestEdgeOptions = {}): Promise<Test
   const engine = new SipEngine({
     listeners: pop.sip.listeners.map((listener) => ({
       name: listener.name, transport: listener.transport, address: listener.address, port: listener.port, allowList,
-      ...(listener.transport === 'tls' ? { tls: { certFile: popCertificate.certFile, keyFile: popCertificate.keyFile } } : {}),
+      ...(listener.transport === 'tls' ? { tls: {
+        certFile: popCertificate.certFile, keyFile: popCertificate.keyFile,
+        ...(options.clientCertificates !== undefined ? { caFile: pki.ca.certFile, requestClientCert: true } : {}),
+        ...(options.clientCertificates === 'require' ? { verifyClientCert: true } : {}),
+      } } : {}),
     })),
     control: { address: '127.0.0.1', port: pop.engine.controlPort, secret: 'sbc-test-secret' },
     tlsClient: { verifyServer: false },
