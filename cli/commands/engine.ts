@@ -10,6 +10,9 @@ import {
 import { ConfigError, loadPopConfig } from '../../platform/config/load-pop-config.js';
 import { createProcessRegistry } from '../../platform/metrics/process-registry.js';
 import { componentLogger, configureLogging } from '../../platform/logging/logger.js';
+import { watchCertificateFiles, type CertificateFileWatcher } from '../../certs/certificate-file-watcher.js';
+import { registerCertificateExpiryGauge } from '../../certs/certificate-expiry-metric.js';
+import type { Logger } from 'pino';
 
 /** Exit status for unusable options or POP file (as opposed to a runtime failure). */
 const EXIT_CONFIG = 2;
@@ -102,6 +105,10 @@ async function runEngine(options: EngineCommandOptions): Promise<void> {
     await engine.stop().catch(() => undefined);
     process.exit(1);
   }
+  const certificates = watchTlsCertificates(run, engine, logger);
+  if (certificates.certFile !== undefined) {
+    registerCertificateExpiryGauge({ registry, certificates: [{ role: 'pop', file: certificates.certFile }] });
+  }
   logger.info({ hostports: engine.hostports(), control: `${run.control.address}:${engine.control.port}`, metrics: metrics?.port }, 'vpop engine running');
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
@@ -109,6 +116,37 @@ async function runEngine(options: EngineCommandOptions): Promise<void> {
     process.once('SIGTERM', stop);
   });
   logger.info('vpop engine stopping');
+  certificates.close();
   await metrics?.close();
   await engine.stop();
+}
+
+/**
+ * New TLS connections get a replaced certificate without a restart: on a change of the
+ * files (vpop certs rotate, Ansible, ACME) and on SIGHUP. Open connections keep theirs.
+ */
+function watchTlsCertificates(run: EngineRunOptions, engine: SipEngine, logger: Logger): { certFile: string | undefined; close(): void } {
+  const tls = run.listeners.find((listener) => listener.tls !== undefined)?.tls;
+  if (!tls) return { certFile: undefined, close: () => undefined };
+  const reload = async (why: string): Promise<void> => {
+    await engine.transport.reloadCertificates();
+    logger.info({ certFile: tls.certFile, why }, 'TLS certificates reloaded');
+  };
+  let watcher: CertificateFileWatcher | undefined;
+  try {
+    watcher = watchCertificateFiles({ certFile: tls.certFile, keyFile: tls.keyFile, logger, onChange: () => reload('files replaced') });
+  } catch (error) {
+    logger.warn({ err: error, certFile: tls.certFile }, 'certificate files are not watched; SIGHUP still reloads them');
+  }
+  const onHangup = (): void => {
+    reload('SIGHUP').catch((error: unknown) => logger.error({ err: error, certFile: tls.certFile }, 'reloading TLS certificates failed'));
+  };
+  process.on('SIGHUP', onHangup);
+  return {
+    certFile: tls.certFile,
+    close: () => {
+      process.off('SIGHUP', onHangup);
+      watcher?.close();
+    },
+  };
 }
