@@ -2,11 +2,11 @@
 // engine with the drachtio-srf B2BUA app between caller and callee, over UDP and TCP.
 // After each run the engine's dialog and transaction gauges must be back to 0.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestEngine, TEST_SECRET, type RunningEngine } from '../engine/engine-harness.js';
+import { LINGER_TIMERS, startTestEngine, TEST_SECRET, type RunningEngine } from '../engine/engine-harness.js';
 import { start as startB2bua } from '../apps/b2bua-app.js';
 import type { RunningApp } from '../apps/app-options.js';
 import { freePort } from '../support/free-port.js';
-import { gaugeTotal, LINGER_TIMERS } from './engine-gauges.js';
+import { expectGaugeToReachZero } from './engine-gauges.js';
 import { SIPP_FLOWS, type SippFlow } from '../sipp-scenarios/flows.js';
 import { runScenarioPair } from '../sipp-scenarios/scenario-pair.js';
 import type { SippTransport } from '../support/sipp.js';
@@ -40,8 +40,8 @@ describe('SIPp flows through the engine and a drachtio-srf B2BUA', () => {
 
   async function expectEngineIdle(): Promise<void> {
     const registry = engine!.engine.registry;
-    await expect.poll(() => gaugeTotal(registry, 'vpop_engine_dialogs_active'), { timeout: 10_000 }).toBe(0);
-    await expect.poll(() => gaugeTotal(registry, 'vpop_engine_transactions_active'), { timeout: 10_000 }).toBe(0);
+    await expectGaugeToReachZero(registry, 'vpop_engine_dialogs_active');
+    await expectGaugeToReachZero(registry, 'vpop_engine_transactions_active');
   }
 
   for (const transport of ['u1', 't1'] as const) {
