@@ -114,6 +114,8 @@ interface ClientContext {
   forks: Map<string, Dialog<AppSession>> | undefined;
   finalSeen: boolean;
   cancelWanted: boolean;
+  /** 2xx from other forks after the first (§13.2.2.4): the ACK resent on their retransmissions. */
+  abandonedForks?: Map<string, { ack: SipRequest; destination: Destination }>;
 }
 
 interface AcceptedInvite {
@@ -891,11 +893,50 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
 
   private onRetransmitted2xx(context: ClientContext, response: SipResponse): void {
     const remoteTag = getTag(response.headers.get('To') ?? '');
+    if (remoteTag === undefined) return;
+    const abandoned = context.abandonedForks?.get(remoteTag);
+    if (abandoned) {
+      this.stack.sendStateless(abandoned.ack, abandoned.destination);
+      return;
+    }
     const callId = context.request.headers.get('Call-ID') ?? '';
     const localTag = getTag(context.request.headers.get('From') ?? '') ?? '';
-    const dialog = remoteTag === undefined ? undefined : this.dialogs.find(callId, localTag, remoteTag);
+    const dialog = this.dialogs.find(callId, localTag, remoteTag);
+    if (!dialog && context.forks !== undefined && context.request.method === 'INVITE') {
+      this.abandonFork(context, response, remoteTag);
+      return;
+    }
     const sent = dialog ? this.sentAcks.get(dialog) : undefined;
     if (sent) this.stack.sendStateless(sent.ack, sent.destination);
+  }
+
+  /**
+   * RFC 3261 §13.2.2.4: a 2xx from another fork after the one the app has. The app only
+   * knows the first dialog, so the engine ACKs this one and ends it with a BYE; its
+   * retransmissions get the same ACK again.
+   */
+  private abandonFork(context: ClientContext, response: SipResponse, remoteTag: string): void {
+    const fields = uacDialogFields(context.request, response);
+    if (!fields) return;
+    const fork = new Dialog<AppSession>({
+      role: 'uac', state: DialogState.Confirmed, ...fields,
+      localContact: context.request.headers.get('Contact') ?? '', flow: context.destination, owner: context.app, usage: 'invite',
+    });
+    const target = numericTarget(nextHopUri(fork.remoteTarget, fork.routeSet));
+    const local = target ? this.env.localEndpoint(target.transport, target.address) : undefined;
+    if (!target || !local) return;
+    const destination: Destination = { transport: target.transport, address: target.address, port: target.port };
+    if (context.destination.connectionId !== undefined && context.destination.address === target.address) {
+      destination.connectionId = context.destination.connectionId;
+    }
+    const ack = completeInDialogRequest(new SipRequest('ACK', fork.remoteTarget), local, {
+      requestUri: fork.remoteTarget, routeSet: fork.routeSet, localUri: fork.localUri, remoteUri: fork.remoteUri,
+      callId: fork.callId, cseq: fields.localSeq, contact: fork.localContact, branch: this.stack.newBranch(),
+    });
+    this.stack.sendStateless(ack, destination);
+    (context.abandonedForks ??= new Map()).set(remoteTag, { ack, destination });
+    this.logger.debug({ callId: fork.callId }, 'ACKed and ended a second forked 2xx');
+    this.sendBye(fork);
   }
 
   /** A response for an app that has gone: acknowledge and end any dialog it created. */
