@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { Client } from 'rtpengine-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../test/support/free-port.js';
+import { describeSippRun, runSipp } from '../../test/support/sipp.js';
 import { isProcessAlive } from '../../platform/supervisor/process-alive.js';
 
 const vpop = resolve('dist/cli/vpop.js');
@@ -21,6 +22,16 @@ interface Ports {
   http: number;
   ops: number;
   media: number;
+  core: number;
+  engineMetrics: number;
+  sbcMetrics: number;
+}
+
+async function freePorts(): Promise<Ports> {
+  return {
+    sip: await freePort(), control: await freePort(), ng: await freePort(), http: await freePort(), ops: await freePort(),
+    media: await freePort(), core: await freePort(), engineMetrics: await freePort(), sbcMetrics: await freePort(),
+  };
 }
 
 function popYaml(stateDir: string, ports: Ports): string {
@@ -34,6 +45,17 @@ engine:
   controlAddress: 127.0.0.1
   controlPort: ${ports.control}
   secret: up-test-secret
+  metricsPort: ${ports.engineMetrics}
+sbc:
+  metricsPort: ${ports.sbcMetrics}
+trunks:
+  - name: loopback-plain
+    allow: [127.0.0.4/32]
+    transports: [udp]
+    srtp: off
+    codecs: [PCMU, PCMA, telephone-event]
+    maxConcurrentCalls: 10
+    callsPerSecond: 10
 rtpengine:
   ngAddress: 127.0.0.1
   ngPort: ${ports.ng}
@@ -44,7 +66,7 @@ rtpengine:
   portMax: ${Math.min(65535, ports.media + 20)}
   threads: 1
 routingCore:
-  sipUri: sip:127.0.0.1:5070
+  sipUri: sip:127.0.0.1:${ports.core}
 ops:
   address: 127.0.0.1
   port: ${ports.ops}
@@ -70,6 +92,67 @@ interface Health {
   children: Array<{ name: string; state: string; pid?: number; restarts: number }>;
 }
 
+const UP_CALLER = '+15559876543';
+const UP_DIALLED = '18005550188';
+
+/** A SIPp caller with a real number in From: INVITE with SDP, answered, ACK, a short pause, BYE. */
+function callerScenario(caller: string): string {
+  const headers = (method: string, cseq: number): string => `
+      ${method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:${caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: ${cseq} ${method}
+      Contact: <sip:${caller}@[local_ip]:[local_port]>
+      Max-Forwards: 70`;
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="caller with a number">
+  <send retrans="500"><![CDATA[${headers('INVITE', 1)}
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=- 1 1 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0 101
+      a=rtpmap:0 PCMU/8000
+      a=rtpmap:101 telephone-event/8000
+    ]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rtd="true" rrs="true"/>
+  <send><![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:${caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      [routes]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]></send>
+  <pause milliseconds="300"/>
+  <send retrans="500"><![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:${caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      [routes]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]></send>
+  <recv response="200" crlf="true"/>
+</scenario>
+`;
+}
+
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -92,10 +175,7 @@ describe('vpop up', () => {
   });
 
   it('supervises rtpengine, serves health and metrics, restarts rtpengine, and stops it on SIGTERM', async () => {
-    const ports: Ports = {
-      sip: await freePort(), control: await freePort(), ng: await freePort(),
-      http: await freePort(), ops: await freePort(), media: await freePort(),
-    };
+    const ports = await freePorts();
     const stateDir = join(dir, 'state');
     const popFile = join(dir, 'pop.yaml');
     writeFileSync(popFile, popYaml(stateDir, ports));
@@ -107,8 +187,8 @@ describe('vpop up', () => {
     const health = await until(async () => {
       const response = await fetch(`${base}/healthz`);
       const body = await response.json() as Health;
-      return response.status === 200 && body.children[0]?.state === 'ready' ? body : undefined;
-    }, 'rtpengine ready in /healthz');
+      return response.status === 200 && body.children.every((c) => c.state === 'ready') ? body : undefined;
+    }, 'rtpengine and the other POP processes ready in /healthz', 30_000);
     const first = health.children[0]!;
     expect(first.name).toBe('rtpengine');
     expect(isProcessAlive(first.pid!)).toBe(true);
@@ -158,11 +238,67 @@ describe('vpop up', () => {
     expect(output).not.toContain(CALLER_DIGITS);
   });
 
+  it('runs the whole POP: a SIPp call from the plain trunk reaches the stand-in core through engine, SBC and rtpengine', async () => {
+    const ports = await freePorts();
+    const stateDir = join(dir, 'call-state');
+    const popFile = join(dir, 'call.yaml');
+    writeFileSync(popFile, popYaml(stateDir, ports));
+    let log = '';
+    // Debug everywhere (the children inherit it), so anything that would print a number does.
+    const up = spawn(process.execPath, [vpop, 'up', '--pop', popFile], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VPOP_LOG_LEVEL: 'debug' },
+    });
+    child = up;
+    up.stdout?.on('data', (chunk: Buffer) => { log += chunk.toString(); });
+    up.stderr?.on('data', (chunk: Buffer) => { log += chunk.toString(); });
+    const base = `http://127.0.0.1:${ports.ops}`;
+    const health = await until(async () => {
+      const response = await fetch(`${base}/healthz`);
+      const body = await response.json() as Health;
+      return response.status === 200 && body.children.every((c) => c.state === 'ready') ? body : undefined;
+    }, 'every POP process ready in /healthz', 30_000);
+    expect(health.children.map((c) => c.name)).toEqual(['rtpengine', 'engine', 'stand-in-core', 'sbc']);
+
+    const scenario = join(dir, 'caller-uac.xml');
+    writeFileSync(scenario, callerScenario(UP_CALLER));
+    let answered = 0;
+    let last = '';
+    // The SBC may still be connecting to the engine when every process is up.
+    for (let attempt = 0; attempt < 20 && answered === 0; attempt++) {
+      const result = await runSipp({
+        scenario, target: `127.0.0.1:${ports.sip}`, localAddress: '127.0.0.4', localPort: await freePort('127.0.0.4'),
+        transport: 'u1', calls: 1, timeoutSeconds: 10, service: UP_DIALLED,
+      });
+      answered = result.statistics?.successfulCalls ?? 0;
+      if (answered === 0) {
+        last = await describeSippRun('caller through vpop up', result);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    expect(answered, last).toBe(1);
+
+    const metrics = await until(async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return /^rtpengine_sessions\{[^}]*type="own"\} 0$/m.test(text) && text.includes('vpop_sbc_calls_active{') ? text : undefined;
+    }, 'rtpengine sessions back to 0');
+    // The engine's and the SBC's own series come through the ops port, each family once.
+    expect(metrics).toMatch(/^vpop_engine_sip_messages_total\{direction="in",method="INVITE",status="",[^}]*component="engine"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^vpop_sbc_calls_active\{[^}]*trunk="loopback-plain"[^}]*\} 0$/m);
+    expect(metrics.split('\n').filter((line) => line.startsWith('# TYPE process_cpu_user_seconds_total '))).toHaveLength(1);
+
+    process.kill(up.pid!, 'SIGTERM');
+    expect(await exitOf(up)).toEqual({ code: 0, signal: null });
+    for (const c of health.children) expect(isProcessAlive(c.pid!), c.name).toBe(false);
+    // The SBC's CDR lines name the caller (masked, inside the supervisor's JSON): the number
+    // was logged, never in clear. No node child wrote to stderr (no crash, e.g. on SIGTERM).
+    expect(log).toMatch(/caller\W+\+?\*+43\b/);
+    expect(log).not.toMatch(/"component":"(sbc|engine|stand-in-core)","stream":"stderr"/);
+    expect(log).not.toContain(UP_CALLER.slice(2));
+    expect(log).not.toContain(UP_DIALLED.slice(1));
+  });
+
   it('after being SIGKILLed, replaces its orphaned rtpengine on the next start', async () => {
-    const ports: Ports = {
-      sip: await freePort(), control: await freePort(), ng: await freePort(),
-      http: await freePort(), ops: await freePort(), media: await freePort(),
-    };
+    const ports = await freePorts();
     const popFile = join(dir, 'orphan.yaml');
     writeFileSync(popFile, popYaml(join(dir, 'orphan-state'), ports));
     const base = `http://127.0.0.1:${ports.ops}`;
@@ -173,9 +309,14 @@ describe('vpop up', () => {
 
     const first = spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: 'ignore' });
     const orphan = (await readyRtpengine()).pid!;
+    const others = ((await (await fetch(`${base}/healthz`)).json()) as Health).children.slice(1).map((c) => c.pid);
     process.kill(first.pid!, 'SIGKILL');
     await exitOf(first);
     expect(isProcessAlive(orphan)).toBe(true);
+    // The node children (engine, SBC, stand-in core) are orphaned too; only rtpengine's
+    // replacement is under test, so this test stops them itself.
+    for (const pid of others) if (pid !== undefined && isProcessAlive(pid)) process.kill(pid, 'SIGTERM');
+    await until(async () => (others.every((pid) => pid === undefined || !isProcessAlive(pid)) ? true : undefined), 'orphaned node children gone');
 
     child = spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: 'ignore' });
     const second = (await readyRtpengine()).pid!;
@@ -187,10 +328,7 @@ describe('vpop up', () => {
   });
 
   it('exits 1 without starting anything when the ops port is taken', async () => {
-    const ports: Ports = {
-      sip: await freePort(), control: await freePort(), ng: await freePort(),
-      http: await freePort(), ops: await freePort(), media: await freePort(),
-    };
+    const ports = await freePorts();
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(ports.ops, '127.0.0.1', resolve));
     try {
@@ -223,7 +361,7 @@ describe('vpop up', () => {
 
   it('exits 2 and names file, line and field for a broken POP file', async () => {
     const popFile = join(dir, 'broken.yaml');
-    const yaml = popYaml(join(dir, 'state2'), { sip: 5060, control: 9022, ng: 22222, http: 9101, ops: 70000, media: 30000 });
+    const yaml = popYaml(join(dir, 'state2'), { sip: 5060, control: 9022, ng: 22222, http: 9101, ops: 70000, media: 30000, core: 5070, engineMetrics: 9091, sbcMetrics: 9092 });
     writeFileSync(popFile, yaml);
     const line = yaml.split('\n').indexOf('  port: 70000') + 1;
     const broken = spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -5,6 +5,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import type { Registry } from 'prom-client';
 import { ConfigError, loadPopConfig } from '../../platform/config/load-pop-config.js';
 import type { PopConfig } from '../../platform/config/pop-schema.js';
 import { componentLogger, configureLogging, type Logger } from '../../platform/logging/logger.js';
@@ -12,6 +13,9 @@ import { createProcessRegistry } from '../../platform/metrics/process-registry.j
 import { startOpsHttpServer } from '../../platform/ops-http/ops-http-server.js';
 import { shutdownOnSignals } from '../../platform/supervisor/shutdown-on-signals.js';
 import { Supervisor, type ChildSpec } from '../../platform/supervisor/supervisor.js';
+import { tcpReadiness } from '../../platform/supervisor/tcp-probe.js';
+import { scrapedMetricsSource } from '../../platform/metrics/scraped-metrics-source.js';
+import { sbcProcess, standInCoreProcess } from '../../edge/sbc/sbc-process.js';
 import { rtpengineMetricsUrl } from '../../media/rtpengine/rtpengine-args.js';
 import { rtpengineMetricsSource } from '../../media/rtpengine/rtpengine-metrics.js';
 import { rtpengineProcess } from '../../media/rtpengine/rtpengine-process.js';
@@ -23,13 +27,29 @@ import { ensurePopCertificate } from '../../certs/ensure-pop-certificate.js';
 const EXIT_CONFIG = 2;
 
 /**
- * The processes of a POP. A new process joins the POP here, one line, e.g.
- *   { name: 'engine', ...vpopCommand('engine', '--pop', popFile),
- *     readiness: tcpReadiness(pop.engine.controlAddress, pop.engine.controlPort) },
+ * The processes of a POP. A new process joins the POP here, one line. The SBC reconnects
+ * to the engine until it is up, so start order is not a dependency.
  */
-export function popProcesses(pop: PopConfig, _popFile: string): ChildSpec[] {
+export function popProcesses(pop: PopConfig, popFile: string): ChildSpec[] {
   return [
     rtpengineProcess(pop),
+    {
+      name: 'engine', ...vpopCommand('engine', '--pop', popFile), required: true,
+      readiness: tcpReadiness(pop.engine.controlAddress, pop.engine.controlPort),
+    },
+    // Until the routing core exists, calls are handed to this stand-in.
+    standInCoreProcess(popFile),
+    sbcProcess(popFile),
+  ];
+}
+
+/** The children's own /metrics, served through the ops port with the supervisor's. */
+export function popMetricsSources(pop: PopConfig, registry: Registry): Array<() => Promise<string>> {
+  const url = (address: string, port: number): string => `http://${address.includes(':') ? `[${address}]` : address}:${port}/metrics`;
+  return [
+    rtpengineMetricsSource({ url: rtpengineMetricsUrl(pop), registry, labels: { pop: pop.pop.id, component: 'rtpengine' } }),
+    ...(pop.engine.metricsPort !== undefined ? [scrapedMetricsSource(url(pop.engine.controlAddress, pop.engine.metricsPort))] : []),
+    ...(pop.sbc?.metricsPort !== undefined ? [scrapedMetricsSource(url(pop.ops.address, pop.sbc.metricsPort))] : []),
   ];
 }
 
@@ -41,7 +61,7 @@ export function vpopCommand(...args: string[]): Pick<ChildSpec, 'command' | 'arg
 export function registerUpCommand(program: Command): void {
   program
     .command('up')
-    .description("Start a POP's processes under a supervisor (rtpengine; later the SIP engine, SBC and routing core) and serve /healthz, /readyz and /metrics on the ops port")
+    .description("Start a POP's processes under a supervisor (rtpengine, the SIP engine, the edge SBC and, until the routing core exists, a stand-in core) and serve /healthz, /readyz and /metrics (theirs included) on the ops port")
     .option('--pop <file>', 'POP configuration file', 'configs/pops/local.yaml')
     .addHelpText('after', `
 Runs in the foreground and logs JSON lines (pino, PII masked) on stdout. A crashed
@@ -118,7 +138,7 @@ export async function runUp(popFile: string): Promise<void> {
       pop: pop.pop.id,
       processes: supervisor,
       registry,
-      metricsSources: [rtpengineMetricsSource({ url: rtpengineMetricsUrl(pop), registry, labels: { pop: pop.pop.id, component: 'rtpengine' } })],
+      metricsSources: popMetricsSources(pop, registry),
     });
   } catch (error) {
     logger.fatal({ err: error, address: pop.ops.address, port: pop.ops.port }, 'cannot serve the ops endpoint; nothing started');

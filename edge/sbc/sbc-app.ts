@@ -120,7 +120,13 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
     metrics, admission, registrar, gateways, anchor, cdr,
     stop: async () => {
       gateways.stop();
-      srf.disconnect();
+      // drachtio-srf asserts when it holds no engine connection (vpop up stops the engine
+      // alongside the SBC): then there is nothing to disconnect.
+      try {
+        srf.disconnect();
+      } catch {
+        // not connected
+      }
       anchor.close();
       if (cdr instanceof JsonlCdrWriter) await cdr.flush();
     },

@@ -229,6 +229,12 @@ const rtpengineSection = z
   })
   .describe('rtpengine, the media anchor');
 
+const sbcSection = z
+  .strictObject({
+    metricsPort: port.optional().describe('Prometheus /metrics port of the edge SBC, on ops.address; vpop up serves it through the ops port'),
+  })
+  .describe('The edge SBC (drachtio app)');
+
 const routingCoreSection = z
   .strictObject({
     sipUri: sipUri.describe('SIP URI the edge hands calls to'),
@@ -272,6 +278,7 @@ export const popFileShape = z
     trunks: z.array(trunk).default([]).describe('Carrier trunks'),
     phones: phonesSection.optional(),
     rtpengine: rtpengineSection,
+    sbc: sbcSection.optional(),
     routingCore: routingCoreSection,
     ops: opsSection,
     redundancy: redundancySection.optional(),

@@ -34,10 +34,14 @@ export function popPortBindings(config: PopConfig): PortBinding[] {
       listener.address, listener.transport === 'udp' ? 'udp' : 'tcp', listener.port);
   });
 
-  const { engine, rtpengine, routingCore, ops } = config;
+  const { engine, rtpengine, routingCore, ops, sbc } = config;
   single(['engine', 'controlPort'], 'engine.controlPort (tcp)', engine.controlAddress, 'tcp', engine.controlPort);
   if (engine.metricsPort !== undefined) {
     single(['engine', 'metricsPort'], 'engine.metricsPort (tcp)', engine.controlAddress, 'tcp', engine.metricsPort);
+  }
+
+  if (sbc?.metricsPort !== undefined) {
+    single(['sbc', 'metricsPort'], 'sbc.metricsPort (tcp)', ops.address, 'tcp', sbc.metricsPort);
   }
 
   single(['rtpengine', 'ngPort'], 'rtpengine.ngPort (udp)', rtpengine.ngAddress, 'udp', rtpengine.ngPort);

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { componentLogger, type Logger } from '../logging/logger.js';
 import type { ChildStatus } from '../supervisor/supervisor.js';
+import { mergeExpositions } from '../metrics/merge-expositions.js';
 
 /** What the ops endpoint reports on; the Supervisor is one. */
 export interface ProcessStatusSource {
@@ -95,7 +96,7 @@ async function handle(options: OpsHttpOptions, request: IncomingMessage, respons
       // Sources first: they may set gauges (vpop_rtpengine_up) in the registry.
       const extra = await Promise.all((options.metricsSources ?? []).map((source) => source()));
       const own = await options.registry.metrics();
-      const body = [own, ...extra].filter((text) => text !== '').map((text) => (text.endsWith('\n') ? text : `${text}\n`)).join('');
+      const body = mergeExpositions([own, ...extra]);
       send(response, 200, options.registry.contentType, body);
       return;
     }

@@ -15,8 +15,9 @@ const cli = join(repoRoot, 'dist/cli/vpop.js');
 const root = mkdtempSync(join(tmpdir(), 'vpop-up-certs-'));
 
 async function popYaml(dir: string): Promise<{ file: string; ops: number }> {
-  const [sip, tlsPort, control, ng, http, ops, media] = [
+  const [sip, tlsPort, control, ng, http, ops, media, core] = [
     await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(),
+    await freePort(),
   ];
   const file = join(dir, 'pop.yaml');
   writeFileSync(file, `pop: { id: up-certs, region: loopback }
@@ -34,7 +35,7 @@ rtpengine:
   portMin: ${media}
   portMax: ${Math.min(65535, media + 20)}
   threads: 1
-routingCore: { sipUri: "sip:127.0.0.1:5070" }
+routingCore: { sipUri: "sip:127.0.0.1:${core}" }
 ops: { address: 127.0.0.1, port: ${ops} }
 logging: { level: info }
 stateDir: state
