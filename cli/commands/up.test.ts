@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
 import { join, resolve } from 'node:path';
 import { Client } from 'rtpengine-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -277,6 +278,21 @@ describe('vpop up', () => {
     }
     expect(answered, last).toBe(1);
 
+    // vpop engine discards known scanners: silence, counted in the engine's metrics.
+    const scanner = createSocket('udp4');
+    const replies: string[] = [];
+    scanner.on('message', (data) => replies.push(data.toString('latin1')));
+    await new Promise<void>((done) => scanner.bind(0, '127.0.0.4', done));
+    const scannerPort = scanner.address().port;
+    scanner.send([
+      `OPTIONS sip:100@127.0.0.1:${ports.sip} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.4:${scannerPort};branch=z9hG4bK-scan;rport`,
+      'Max-Forwards: 70', 'From: <sip:100@127.0.0.4>;tag=scan', 'To: <sip:100@127.0.0.1>', 'Call-ID: scan-up-test',
+      'CSeq: 1 OPTIONS', 'User-Agent: friendly-scanner', 'Content-Length: 0', '', '',
+    ].join('\r\n'), ports.sip, '127.0.0.1');
+    await new Promise((done) => setTimeout(done, 1000));
+    scanner.close();
+    expect(replies).toEqual([]);
+
     const metrics = await until(async () => {
       const text = await (await fetch(`${base}/metrics`)).text();
       return /^rtpengine_sessions\{[^}]*type="own"\} 0$/m.test(text) && text.includes('vpop_sbc_calls_active{') ? text : undefined;
@@ -285,6 +301,7 @@ describe('vpop up', () => {
     expect(metrics).toMatch(/^vpop_engine_sip_messages_total\{direction="in",method="INVITE",status="",[^}]*component="engine"\} [1-9]\d*$/m);
     expect(metrics).toMatch(/^vpop_sbc_calls_active\{[^}]*trunk="loopback-plain"[^}]*\} 0$/m);
     expect(metrics.split('\n').filter((line) => line.startsWith('# TYPE process_cpu_user_seconds_total '))).toHaveLength(1);
+    expect(metrics).toMatch(/^vpop_engine_discarded_requests_total\{reason="scanner-user-agent",[^}]*\} 1$/m);
 
     process.kill(up.pid!, 'SIGTERM');
     expect(await exitOf(up)).toEqual({ code: 0, signal: null });
