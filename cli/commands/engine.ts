@@ -44,7 +44,9 @@ export function registerEngineCommand(program: Command): void {
     .addHelpText('after', `
 Every SIP listener drops datagrams and refuses connections from sources outside
 the allow-list before parsing anything. Without --allow only loopback is served:
-the engine never opens to the world by default.
+the engine never opens to the world by default. Requests from known SIP scanner
+User-Agents (friendly-scanner, sipvicious, ...) are dropped unanswered, before any
+100 Trying (vpop_engine_discarded_requests_total).
 
 Runs in the foreground and logs JSON lines on stdout; SIGINT/SIGTERM stop it.
 Exit status 2: invalid flags or POP file; 1: cannot start (port taken).
