@@ -167,10 +167,22 @@ describe('vpop up', () => {
   beforeAll(() => {
     if (!existsSync(vpop)) throw new Error(`${vpop} is missing: run \`npm run build\` before this test`);
   });
+  // Every vpop up a test started: a test that fails midway must not leave a POP running.
+  const started: ChildProcess[] = [];
+  const track = (process_: ChildProcess): ChildProcess => {
+    started.push(process_);
+    return process_;
+  };
   afterAll(async () => {
-    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      process.kill(child.pid, 'SIGKILL');
-      await exitOf(child);
+    for (const running of started) {
+      if (running.pid === undefined || running.exitCode !== null || running.signalCode !== null) continue;
+      // SIGTERM first: vpop up then stops its children (SIGKILL would orphan them).
+      process.kill(running.pid, 'SIGTERM');
+      const stopped = await Promise.race([exitOf(running), new Promise((done) => setTimeout(() => done(undefined), 15_000))]);
+      if (stopped === undefined) {
+        process.kill(running.pid, 'SIGKILL');
+        await exitOf(running);
+      }
     }
     rmSync(dir, { recursive: true, force: true });
   });
@@ -180,7 +192,7 @@ describe('vpop up', () => {
     const stateDir = join(dir, 'state');
     const popFile = join(dir, 'pop.yaml');
     writeFileSync(popFile, popYaml(stateDir, ports));
-    child = spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = track(spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: ['ignore', 'pipe', 'pipe'] }));
     child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     const base = `http://127.0.0.1:${ports.ops}`;
@@ -246,10 +258,9 @@ describe('vpop up', () => {
     writeFileSync(popFile, popYaml(stateDir, ports));
     let log = '';
     // Debug everywhere (the children inherit it), so anything that would print a number does.
-    const up = spawn(process.execPath, [vpop, 'up', '--pop', popFile], {
+    const up = track(spawn(process.execPath, [vpop, 'up', '--pop', popFile], {
       stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VPOP_LOG_LEVEL: 'debug' },
-    });
-    child = up;
+    }));
     up.stdout?.on('data', (chunk: Buffer) => { log += chunk.toString(); });
     up.stderr?.on('data', (chunk: Buffer) => { log += chunk.toString(); });
     const base = `http://127.0.0.1:${ports.ops}`;
@@ -324,7 +335,7 @@ describe('vpop up', () => {
       return body.children[0]?.state === 'ready' ? body.children[0] : undefined;
     }, 'rtpengine ready');
 
-    const first = spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: 'ignore' });
+    const first = track(spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: 'ignore' }));
     const orphan = (await readyRtpengine()).pid!;
     const others = ((await (await fetch(`${base}/healthz`)).json()) as Health).children.slice(1).map((c) => c.pid);
     process.kill(first.pid!, 'SIGKILL');
@@ -335,7 +346,7 @@ describe('vpop up', () => {
     for (const pid of others) if (pid !== undefined && isProcessAlive(pid)) process.kill(pid, 'SIGTERM');
     await until(async () => (others.every((pid) => pid === undefined || !isProcessAlive(pid)) ? true : undefined), 'orphaned node children gone');
 
-    child = spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: 'ignore' });
+    child = track(spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: 'ignore' }));
     const second = (await readyRtpengine()).pid!;
     expect(second).not.toBe(orphan);
     expect(isProcessAlive(orphan)).toBe(false);
@@ -352,7 +363,7 @@ describe('vpop up', () => {
       const stateDir = join(dir, 'taken-state');
       const popFile = join(dir, 'taken.yaml');
       writeFileSync(popFile, popYaml(stateDir, ports));
-      const blocked = spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const blocked = track(spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: ['ignore', 'pipe', 'pipe'] }));
       let stdout = '';
       blocked.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
       expect(await exitOf(blocked)).toEqual({ code: 1, signal: null });
@@ -381,7 +392,7 @@ describe('vpop up', () => {
     const yaml = popYaml(join(dir, 'state2'), { sip: 5060, control: 9022, ng: 22222, http: 9101, ops: 70000, media: 30000, core: 5070, engineMetrics: 9091, sbcMetrics: 9092 });
     writeFileSync(popFile, yaml);
     const line = yaml.split('\n').indexOf('  port: 70000') + 1;
-    const broken = spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const broken = track(spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: ['ignore', 'pipe', 'pipe'] }));
     let stderr = '';
     broken.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
     expect(await exitOf(broken)).toEqual({ code: 2, signal: null });
