@@ -1,7 +1,8 @@
 // B2BUA calls per second: SIPp UAC -> vpop engine -> drachtio-srf createB2BUA app -> SIPp UAS,
-// stepping the call rate until more than 0.5% of calls fail (issue 3's reference method).
+// stepping the call rate until 0.5% or more of a step's calls fail (issue 3's reference method).
 //   npm run build && node dist/bench/engine/b2bua-cps.js [--rates 100,200,...] [--step-seconds 40]
-//     [--duration-ms 1000] [--transport udp|tcp] [--direct] [--cpu-prof] [--out result.json]
+//     [--duration-ms 1000] [--transport udp|tcp] [--direct] [--cpu-prof] [--keep-going]
+//     [--sipp-buffer-bytes 4194304] [--out result.json]
 // --direct measures SIPp to SIPp with no engine, to show what the harness itself can drive.
 // Figures go in docs/benchmarks.md ("SIP engine").
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import {
   DEFAULT_RATES, REFERENCE_FAILED_RATIO, failedCalls, failedRatio, highestPassingRate, parseRates, shouldContinue, type StepOutcome,
 } from './rate-steps.js';
 import { readUdpCounters, readUdpSocketDrops } from './udp-counters.js';
-import { assertPeersAlive, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle, type BenchTopology } from './bench-run.js';
+import { assertPeersAlive, stopOnSignals, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle, type BenchTopology } from './bench-run.js';
 import { summarizeCpuProfile, formatProfileSummary } from './cpu-profile-summary.js';
 
 interface StepResult extends StepOutcome {
@@ -73,6 +74,7 @@ const topology = await startTopology({
   ...(profileArgs('engine') ? { engineNodeArgs: profileArgs('engine')!, appNodeArgs: profileArgs('app')! } : {}),
 });
 process.stdout.write(`# logs in ${topology.logDir}\n`);
+stopOnSignals(topology);
 
 async function runStep(rate: number, seconds: number): Promise<StepResult> {
   const calls = Math.round(rate * seconds);

@@ -86,6 +86,19 @@ export async function startTopology(options: TopologyOptions): Promise<BenchTopo
   }
 }
 
+/**
+ * Stops every peer by PID if the benchmark itself is interrupted (SIGINT/SIGTERM to its PID
+ * alone), so no engine, app or SIPp outlives it.
+ */
+export function stopOnSignals(topology: BenchTopology): void {
+  const stop = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`${signal}: stopping engine, app and SIPp\n`);
+    void topology.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 /** Fails fast when the engine or app died mid-run, naming its log. */
 export function assertPeersAlive(topology: BenchTopology): void {
   for (const child of [topology.engine?.child, topology.app]) {

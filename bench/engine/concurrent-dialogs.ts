@@ -11,7 +11,7 @@ import { startSipp } from '../../test/support/sipp.js';
 import { freePort } from '../../test/support/free-port.js';
 import { describeMachine, machineInfo } from './machine-info.js';
 import { mebibytes, readProcStat } from './process-sampler.js';
-import { assertPeersAlive, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle } from './bench-run.js';
+import { assertPeersAlive, stopOnSignals, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle } from './bench-run.js';
 
 const { values } = parseArgs({
   options: {
@@ -47,6 +47,7 @@ process.stdout.write(`# ${describeMachine(machine)}\n`);
 
 const topology = await startTopology({ name: 'dialogs', direct: false, transport, maxRunSeconds: uacDeadlineSeconds + 120 });
 process.stdout.write(`# logs in ${topology.logDir}\n`);
+stopOnSignals(topology);
 const engine = topology.engine!;
 const app = topology.app!;
 

@@ -12,7 +12,7 @@ import { freePort } from '../../test/support/free-port.js';
 import { describeMachine, machineInfo } from './machine-info.js';
 import { mebibytes, startUsageWindow, type SampledProcess } from './process-sampler.js';
 import { inviteLatencies, summarizeLatencies, type LatencySummary } from './sipp-message-log.js';
-import { assertPeersAlive, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle } from './bench-run.js';
+import { assertPeersAlive, stopOnSignals, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle } from './bench-run.js';
 import { failedCalls } from './rate-steps.js';
 import { sourceFile } from './repo-paths.js';
 
@@ -42,6 +42,7 @@ process.stdout.write(`# INVITE latency at ${rate} cps for ${seconds} s, calls of
 
 const topology = await startTopology({ name: 'latency', direct: values.direct ?? false, transport, maxRunSeconds: deadlineSeconds + 120 });
 process.stdout.write(`# logs in ${topology.logDir}\n`);
+stopOnSignals(topology);
 
 async function runCaller(callRate: number, callSeconds: number, callDurationMs: number, label: string) {
   const uac = await startSipp({
