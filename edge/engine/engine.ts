@@ -10,7 +10,8 @@ import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { parseSipMessage } from './messages/parse-message.js';
 import { serializeSipMessage } from './messages/serialize-message.js';
-import { SipHeaders, SipResponse, type SipMessage, type SipRequest } from './messages/sip-message.js';
+import { ownBytes } from './messages/own-copy.js';
+import { SipHeaders, SipRequest, SipResponse, type SipMessage } from './messages/sip-message.js';
 import { SipParseError } from './messages/sip-parse-error.js';
 import type { MessageLimits } from './messages/message-limits.js';
 import { TransportLayer } from './transport/transport-layer.js';
@@ -92,6 +93,7 @@ export class SipEngine {
     const wire: TransactionTransport = {
       send: (message, target, errors) => this.sendMessage(message, target, errors),
       isReliable: isReliableProtocol,
+      compact: (message) => this.compactMessage(message),
     };
     // The UA core and the transaction layer refer to each other; the stack facade breaks the cycle.
     const layer: { current?: TransactionLayer; proxyPort?: ProxyTransactionPort } = {};
@@ -225,6 +227,24 @@ export class SipEngine {
       if (errors) errors.onTransportError(error);
       else this.logger.debug({ err: error.message, to: `${target.address}:${target.port}` }, 'send failed');
     });
+  }
+
+  /**
+   * A stand-in that sends as the same bytes and counts as the same method/status but
+   * holds no parsed headers (what a lingering transaction keeps for retransmission).
+   */
+  private compactMessage<M extends SipRequest | SipResponse>(message: M): M {
+    const bytes = this.wireOf(message);
+    let stand: SipMessage;
+    if (message.kind === 'request') {
+      stand = new SipRequest(message.method, '');
+    } else {
+      const cseq = message.headers.get('CSeq') ?? '';
+      const method = cseq.slice(cseq.lastIndexOf(' ') + 1).trim();
+      stand = new SipResponse(message.status, '', new SipHeaders([{ name: 'CSeq', value: `0 ${method}` }]));
+    }
+    this.wireBytes.set(stand, ownBytes(bytes));
+    return stand as M;
   }
 
   private wireOf(message: SipMessage): Buffer {

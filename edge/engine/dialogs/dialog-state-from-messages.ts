@@ -1,6 +1,7 @@
 // The §12.1 rules for a new dialog's state, read from the dialog-creating
 // request and response. Pure: the UA core decides when a dialog is created.
-import type { SipRequest, SipResponse } from '../messages/sip-message.js';
+import { SipHeaders, SipRequest, type SipResponse } from '../messages/sip-message.js';
+import { ownString } from '../messages/own-copy.js';
 import { getTag } from '../messages/headers/name-addr.js';
 import { parseNameAddr } from '../messages/headers/name-addr.js';
 import { splitHeaderList } from '../messages/headers/header-list.js';
@@ -57,6 +58,23 @@ export function uasDialogFields(request: SipRequest, response: SipResponse): Dia
 }
 
 /** §12.1.2: UAC side, from the request we sent and a response with a To tag. */
+/** The headers uacDialogFields (and the dialog's Contact) read from the initial request. */
+const UAC_DIALOG_HEADERS = ['Call-ID', 'From', 'To', 'CSeq', 'Contact'] as const;
+
+/**
+ * A copy of an initial request with only what later 2xx (retransmissions, other forks)
+ * need to build a UAC dialog, in strings of its own: kept for Timer M (32 s) instead of
+ * the whole parsed request with its body.
+ */
+export function uacDialogSeed(request: SipRequest): SipRequest {
+  const headers = new SipHeaders();
+  for (const name of UAC_DIALOG_HEADERS) {
+    const value = request.headers.get(name);
+    if (value !== undefined) headers.append(name, ownString(value));
+  }
+  return new SipRequest(request.method, ownString(request.uri), headers);
+}
+
 export function uacDialogFields(request: SipRequest, response: SipResponse): DialogFields | undefined {
   const callId = request.headers.get('Call-ID');
   const from = request.headers.get('From');

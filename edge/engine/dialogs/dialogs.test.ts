@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SipHeaders, SipRequest, SipResponse } from '../messages/sip-message.js';
 import { Dialog, DialogState, drachtioDialogId } from './dialog.js';
 import { DialogTable } from './dialog-table.js';
-import { uacDialogFields, uasDialogFields } from './dialog-state-from-messages.js';
+import { uacDialogFields, uacDialogSeed, uasDialogFields } from './dialog-state-from-messages.js';
 
 const request = new SipRequest('INVITE', 'sip:bob@127.0.0.1', new SipHeaders([
   { name: 'Via', value: 'SIP/2.0/UDP 127.0.0.2;branch=z9hG4bK1' },
@@ -91,5 +91,30 @@ describe('dialogs and the dialog table', () => {
     expect(table.findById(first.id)).toBeUndefined();
     expect(first.state).toBe(DialogState.Terminated);
     expect(sizes).toEqual([1, 2, 1, 0, 0]);
+  });
+});
+
+describe('uacDialogSeed', () => {
+  it('keeps the headers a UAC dialog is built from and drops the rest and the body', () => {
+    const headers = new SipHeaders();
+    headers.append('Via', 'SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKseed');
+    headers.append('From', '<sip:alice@127.0.0.1>;tag=a1');
+    headers.append('To', '<sip:bob@127.0.0.1>');
+    headers.append('Call-ID', 'seed-1');
+    headers.append('CSeq', '7 INVITE');
+    headers.append('Contact', '<sip:alice@127.0.0.1:5060>');
+    headers.append('Content-Type', 'application/sdp');
+    const invite = new SipRequest('INVITE', 'sip:bob@127.0.0.1', headers, Buffer.from('v=0\r\n'));
+    const seed = uacDialogSeed(invite);
+    expect([...seed.headers].map((field) => field.name)).toEqual(['Call-ID', 'From', 'To', 'CSeq', 'Contact']);
+    expect(seed.body.length).toBe(0);
+    const okHeaders = new SipHeaders();
+    okHeaders.append('From', '<sip:alice@127.0.0.1>;tag=a1');
+    okHeaders.append('To', '<sip:bob@127.0.0.1>;tag=b2');
+    okHeaders.append('Call-ID', 'seed-1');
+    okHeaders.append('CSeq', '7 INVITE');
+    okHeaders.append('Contact', '<sip:bob@127.0.0.1:5070>');
+    const ok = new SipResponse(200, 'OK', okHeaders);
+    expect(uacDialogFields(seed, ok)).toEqual(uacDialogFields(invite, ok));
   });
 });

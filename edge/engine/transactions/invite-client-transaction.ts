@@ -114,6 +114,7 @@ export class InviteClientTransaction extends ClientTransactionBase {
     this.timerC = this.clearTimer(this.timerC);
     this.state = InviteClientTransactionState.Accepted;
     this.timerM = this.setTimer(this.host.timers.timerM, InviteClientTransaction.fireTimerM);
+    this.releaseRequest();
   }
 
   private enterCompleted(response: SipResponse): void {
@@ -128,6 +129,9 @@ export class InviteClientTransaction extends ClientTransactionBase {
       // Timer D is zero on reliable transports: there are no retransmissions to absorb.
       this.terminate();
     } else {
+      // For Timer D only the ACK's bytes are resent.
+      this.ack = this.compact(this.ack);
+      this.releaseRequest();
       this.timerD = this.setTimer(this.host.timers.timerD, InviteClientTransaction.fireTimerD);
     }
   }

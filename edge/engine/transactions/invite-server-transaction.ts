@@ -7,6 +7,7 @@ import type { TimerHandle } from '../timers/clock.js';
 import { tagOf } from './header-fields.js';
 import { responseTo } from './local-responses.js';
 import { ServerTransactionBase, TransactionKind } from './transaction.js';
+import { ownString } from '../messages/own-copy.js';
 
 export enum InviteServerTransactionState {
   Proceeding = 'proceeding',
@@ -22,6 +23,10 @@ export class InviteServerTransaction extends ServerTransactionBase {
   /** The most recent provisional or final response sent, resent on INVITE retransmissions. */
   lastResponse: SipResponse | undefined = undefined;
 
+  /** The To tags of the final response and of the INVITE, kept for matching once the messages are released. */
+  private finalToTag: string | undefined;
+  private inviteToTag: string | undefined;
+  private released = false;
   private timerTrying: TimerHandle | undefined;
   private timerG: TimerHandle | undefined;
   private timerGInterval = 0;
@@ -59,7 +64,6 @@ export class InviteServerTransaction extends ServerTransactionBase {
         return true;
       case InviteServerTransactionState.Accepted:
         if (status < 200 || status >= 300) return false;
-        this.lastResponse = response;
         this.sendMessage(response);
         return true;
       default:
@@ -118,7 +122,7 @@ export class InviteServerTransaction extends ServerTransactionBase {
 
   /** The To tag of the last response sent, for RFC 2543 ACK matching (§17.2.3). */
   get responseToTag(): string | undefined {
-    return tagOf(this.lastResponse?.headers.get('To'));
+    return this.finalToTag ?? tagOf(this.lastResponse?.headers.get('To'));
   }
 
   private sendTrying(): void {
@@ -131,6 +135,22 @@ export class InviteServerTransaction extends ServerTransactionBase {
     this.state = InviteServerTransactionState.Accepted;
     this.timerL = this.setTimer(this.host.timers.timerL, InviteServerTransaction.fireTimerL);
     this.sendMessage(response);
+    // RFC 6026: the TU retransmits the 2xx; Accepted only absorbs INVITEs for Timer L.
+    this.lingerLight(undefined);
+  }
+
+  /** The To tag of the INVITE (RFC 2543 CANCEL and retransmission matching, §17.2.3). */
+  get requestToTag(): string | undefined {
+    return this.released ? this.inviteToTag : tagOf(this.request.headers.get('To'));
+  }
+
+  /** Keep only what lingering needs: the To tags and the final's wire bytes, not the parsed messages. */
+  private lingerLight(resend: SipResponse | undefined): void {
+    this.finalToTag = ownString(this.responseToTag);
+    this.inviteToTag = ownString(this.requestToTag);
+    this.released = true;
+    this.lastResponse = resend === undefined ? undefined : this.compact(resend);
+    this.releaseRequest();
   }
 
   private enterCompleted(response: SipResponse): void {
@@ -141,6 +161,7 @@ export class InviteServerTransaction extends ServerTransactionBase {
     }
     this.timerH = this.setTimer(this.host.timers.timerH, InviteServerTransaction.fireTimerH);
     this.sendMessage(response);
+    if (this.state === InviteServerTransactionState.Completed) this.lingerLight(response);
   }
 
   private terminate(): void {

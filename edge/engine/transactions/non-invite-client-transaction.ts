@@ -76,6 +76,8 @@ export class NonInviteClientTransaction extends ClientTransactionBase {
       // Timer K is zero on reliable transports.
       this.terminate();
     } else {
+      // Timer K only absorbs response retransmissions.
+      this.releaseRequest();
       this.timerK = this.setTimer(this.host.timers.timerK, NonInviteClientTransaction.fireTimerK);
     }
   }

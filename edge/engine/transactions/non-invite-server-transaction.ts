@@ -42,6 +42,9 @@ export class NonInviteServerTransaction extends ServerTransactionBase {
       // Timer J is zero on reliable transports.
       this.terminate();
     } else {
+      // For Timer J only the response's bytes are resent; the parsed messages can go.
+      this.lastResponse = this.compact(response);
+      this.releaseRequest();
       this.timerJ = this.setTimer(this.host.timers.timerJ, NonInviteServerTransaction.fireTimerJ);
     }
     return true;

@@ -299,7 +299,7 @@ export class TransactionLayer {
     }
     const found = this.legacyInvites.get(legacyInviteKey(request, via, cseq));
     if (!found) return undefined;
-    const expectedTag = isAck ? found.responseToTag : tagOf(found.request.headers.get('To'));
+    const expectedTag = isAck ? found.responseToTag : found.requestToTag;
     return expectedTag === toTag ? found : undefined;
   }
 
@@ -315,7 +315,7 @@ export class TransactionLayer {
     if (!cseq) return;
     const cancelTransaction = this.createServerTransaction(cancel, key, via, cseq, origin) as NonInviteServerTransaction;
     // §9.2: the To tag of the CANCEL's response SHOULD equal that of the INVITE's.
-    const toTag = tagOf(invite.lastResponse?.headers.get('To')) ?? newTag();
+    const toTag = invite.responseToTag ?? newTag();
     cancelTransaction.respond(responseTo(cancel, 200, 'OK', toTag));
     if (invite.state !== InviteServerTransactionState.Proceeding) {
       // The final response has gone already (the CANCEL/200 race): no effect on the INVITE.

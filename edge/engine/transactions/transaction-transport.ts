@@ -31,6 +31,13 @@ export interface TransactionTransport {
   send(message: SipRequest | SipResponse, target: Destination, errors?: TransportErrorSink): void;
   /** True for TCP and TLS: no retransmissions and zero-length wait timers. */
   isReliable(transport: TransportProtocol): boolean;
+  /**
+   * Optional: a stand-in for `message` that `send` puts on the wire as the same bytes but
+   * that holds only those bytes (and the start line), so a transaction lingering in
+   * Completed/Accepted/Confirmed for up to 32 s keeps no parsed message. Without it the
+   * transaction keeps the message itself.
+   */
+  compact?<M extends SipRequest | SipResponse>(message: M): M;
 }
 
 /** The usual answer to isReliable, for transports that need nothing special. */

@@ -2,7 +2,7 @@
 // created them, where their messages go, the clock and timer values, and the
 // hand-back to the layer when they terminate.
 
-import type { SipRequest, SipResponse } from '../messages/sip-message.js';
+import { SipRequest, type SipResponse } from '../messages/sip-message.js';
 import type { Clock, TimerCallback, TimerHandle } from '../timers/clock.js';
 import type { TimerValues } from '../timers/timer-values.js';
 import type { Destination, MessageOrigin, TransactionTransport, TransportErrorSink } from './transaction-transport.js';
@@ -32,17 +32,29 @@ export abstract class Transaction implements TransportErrorSink {
   key = '';
   secondaryKey: string | undefined = undefined;
 
+  private currentRequest: SipRequest;
+
   protected constructor(
     protected readonly host: TransactionHost,
     /** Unique id of the transaction (the matching key). */
     readonly id: string,
-    /** The request that created the transaction. */
-    readonly request: SipRequest,
+    request: SipRequest,
     /** Where requests (client) or responses (server) are sent. */
     readonly destination: Destination,
     /** Reliable transports get no retransmissions and zero-length wait timers. */
     readonly reliable: boolean,
-  ) {}
+  ) {
+    this.currentRequest = request;
+  }
+
+  /**
+   * The request that created the transaction. Once the transaction only absorbs
+   * retransmissions (Completed, Accepted, Confirmed) it is a bare stand-in with the
+   * method alone: nothing reads more of it then, and the parsed message can be freed.
+   */
+  get request(): SipRequest {
+    return this.currentRequest;
+  }
 
   get terminated(): boolean {
     return this.state === 'terminated';
@@ -52,6 +64,17 @@ export abstract class Transaction implements TransportErrorSink {
 
   /** Stop every timer and release the transaction; idempotent. */
   abstract dispose(): void;
+
+  /** Drop the parsed request (see `request`); matching uses the keys the layer filed. */
+  protected releaseRequest(): void {
+    // An empty URI: a substring of the message text would keep the whole text alive.
+    this.currentRequest = new SipRequest(this.currentRequest.method, '');
+  }
+
+  /** What to keep of a message that may be resent while lingering: its wire bytes when the transport can. */
+  protected compact<M extends SipRequest | SipResponse>(message: M): M {
+    return this.host.transport.compact ? this.host.transport.compact(message) : message;
+  }
 
   protected sendMessage(message: SipRequest | SipResponse): void {
     try {

@@ -29,7 +29,7 @@ import { stackTime, type CdrEvent, type SipMessageMeta } from '../control/contro
 import type { AppProxyCommand, AppSipCommand, ControlHandler } from '../control/control-server.js';
 import { Dialog, DialogState } from '../dialogs/dialog.js';
 import { DialogTable } from '../dialogs/dialog-table.js';
-import { contactUri, cseqNumber, uacDialogFields, uasDialogFields } from '../dialogs/dialog-state-from-messages.js';
+import { contactUri, cseqNumber, uacDialogFields, uacDialogSeed, uasDialogFields } from '../dialogs/dialog-state-from-messages.js';
 import { contactFor, type EngineTransport, type LocalEndpoint } from './local-endpoint.js';
 import { appChosenTag, completeInDialogRequest, completeNewRequest, completeResponse, reasonPhrase } from './message-completion.js';
 import { nextHopUri, numericTarget } from './next-hop.js';
@@ -821,6 +821,8 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
       context.finalSeen = true;
       this.clientContexts.delete(context.id);
       this.afterClientFinal(context, response, dialog);
+      // The transaction keeps this context for Timer M; later 2xx need only the dialog headers.
+      if (context.forks !== undefined) context.request = uacDialogSeed(context.request);
     }
     if (context.app.closed) {
       this.orphanedResponse(context, response, dialog);
