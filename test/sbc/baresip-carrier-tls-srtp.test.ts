@@ -67,7 +67,9 @@ describe('carrier over TLS + SDES-SRTP to a plain-RTP stand-in core', () => {
     const { edge, carrier, core } = await setUp('auto');
     const captureFile = join(workDir, 'carrier-side.pcapng');
     let carrierLeg: MediaStreamState | undefined;
-    const capture = await startLoopbackCapture(captureFile, `host 127.0.0.2 or tcp port ${edge.tlsPort} or udp portrange ${edge.rtpengine.portMin}-${edge.rtpengine.portMax}`);
+    // Only this call's carrier-side traffic (its TLS connections, this rtpengine's ports):
+    // other test files running at the same time also send plain SIP from 127.0.0.2.
+    const capture = await startLoopbackCapture(captureFile, `(host 127.0.0.2 and (tcp port ${edge.tlsPort} or tcp port ${carrier.tlsPort})) or udp portrange ${edge.rtpengine.portMin}-${edge.rtpengine.portMax}`);
     try {
       const established = carrier.waitForEvent('CALL_ESTABLISHED', 10_000);
       const encrypted = carrier.waitForEvent('CALL_MENC', 10_000);
