@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../test/support/free-port.js';
 import { describeSippRun, runSipp } from '../../test/support/sipp.js';
 import { isProcessAlive } from '../../platform/supervisor/process-alive.js';
+import { waitForValue } from '../../test/support/wait-until.js';
 
 const vpop = resolve('dist/cli/vpop.js');
 const CALLER = '+15551234567';
@@ -78,14 +79,9 @@ stateDir: ${stateDir}
 }
 
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** The ops port refuses connections until vpop up has bound it, so a failed probe counts as "not yet". */
+function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  return waitForValue(() => probe().catch(() => undefined), what, { timeoutMs, intervalMs: 100 });
 }
 
 interface Health {

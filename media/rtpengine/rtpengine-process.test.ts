@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { popConfigSchema } from '../../platform/config/pop-schema.js';
 import { Supervisor } from '../../platform/supervisor/supervisor.js';
 import { freePort } from '../../test/support/free-port.js';
+import { waitUntil } from '../../test/support/wait-until.js';
 import { rtpengineMetricsUrl, rtpenginePidFile } from './rtpengine-args.js';
 import { rtpengineMetricsSource } from './rtpengine-metrics.js';
 import { pingRtpengine } from './rtpengine-ping.js';
@@ -17,14 +18,6 @@ import { isProcessAlive } from '../../platform/supervisor/process-alive.js';
 const stateDir = mkdtempSync(join(tmpdir(), 'vpop-rtpengine-'));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('rtpengine under the supervisor', () => {
   it('starts from the generated flags, answers ng ping, serves /metrics, and stops by PID', async () => {
@@ -53,7 +46,7 @@ describe('rtpengine under the supervisor', () => {
     const metrics = rtpengineMetricsSource({ url: rtpengineMetricsUrl(pop), registry, labels: { pop: 'rtpe-test' } });
     try {
       supervisor.start();
-      await until(() => supervisor.allReady(), 'rtpengine to answer ng ping');
+      await waitUntil(() => supervisor.allReady(), 'rtpengine to answer ng ping', { timeoutMs: 15_000, intervalMs: 50 });
       const pid = supervisor.status()[0]!.pid!;
       expect(isProcessAlive(pid)).toBe(true);
       expect(Number(readFileSync(rtpenginePidFile(pop), 'utf8').trim())).toBe(pid);

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { popConfigSchema } from '../../platform/config/pop-schema.js';
 import { freePort } from '../../test/support/free-port.js';
+import { waitUntil } from '../../test/support/wait-until.js';
 import { rtpengineArgs, rtpenginePidFile } from './rtpengine-args.js';
 import { pingRtpengine } from './rtpengine-ping.js';
 import { isRtpengineWithPidFile, stopStaleRtpengine } from './stale-rtpengine.js';
@@ -56,8 +57,7 @@ describe('stopStaleRtpengine', () => {
     const leftover = spawn(pop.rtpengine.binary, rtpengineArgs(pop), { stdio: 'ignore' });
     started.push(leftover);
     const target = { address: '127.0.0.1', port: pop.rtpengine.ngPort };
-    const deadline = Date.now() + 10_000;
-    while (!(await pingRtpengine(target, 300)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitUntil(() => pingRtpengine(target, 300), 'the leftover rtpengine to answer ng ping', { timeoutMs: 10_000, intervalMs: 100 });
     expect(Number(readFileSync(rtpenginePidFile(pop), 'utf8'))).toBe(leftover.pid);
 
     expect(await stopStaleRtpengine(pop, silent)).toBe(leftover.pid);

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Supervisor, type ChildSpec } from '../supervisor/supervisor.js';
 import { startOpsHttpServer, type OpsHttpServer } from './ops-http-server.js';
+import { waitUntil } from '../../test/support/wait-until.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -19,14 +20,6 @@ async function serve(children: ChildSpec[], metricsSources: Array<() => Promise<
   cleanups.push(() => server.close());
   supervisor.start();
   return { base: `http://127.0.0.1:${server.port}`, supervisor, server };
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('ops HTTP endpoint over a real supervisor', () => {
@@ -48,7 +41,7 @@ describe('ops HTTP endpoint over a real supervisor', () => {
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({ status: 'not ready', children: [{ name: 'sleeper', ready: true }, { name: 'gated', ready: false }] });
     readyNow = true;
-    await until(() => supervisor.allReady(), 'the gated child');
+    await waitUntil(() => supervisor.allReady(), 'the gated child');
     expect((await fetch(`${base}/readyz?verbose=1`)).status).toBe(200);
 
     const metrics = await fetch(`${base}/metrics`);
@@ -67,7 +60,7 @@ describe('ops HTTP endpoint over a real supervisor', () => {
       { name: 'crasher', command: process.execPath, args: ['-e', 'process.exit(1)'], restart: { initialDelayMs: 60_000 } },
       { name: 'optional-crasher', command: process.execPath, args: ['-e', 'process.exit(1)'], required: false, restart: { initialDelayMs: 60_000 } },
     ]);
-    await until(() => supervisor.status().every((child) => child.lastExit !== undefined || child.name === 'sleeper'), 'the crashes');
+    await waitUntil(() => supervisor.status().every((child) => child.lastExit !== undefined || child.name === 'sleeper'), 'the crashes');
     const response = await fetch(`${base}/healthz`);
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({
@@ -81,7 +74,7 @@ describe('ops HTTP endpoint over a real supervisor', () => {
       sleeper,
       { name: 'optional-crasher', command: process.execPath, args: ['-e', 'process.exit(1)'], required: false, restart: { initialDelayMs: 60_000 } },
     ]);
-    await until(() => supervisor.status()[1]?.lastExit !== undefined, 'the crash');
+    await waitUntil(() => supervisor.status()[1]?.lastExit !== undefined, 'the crash');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(503);
   });

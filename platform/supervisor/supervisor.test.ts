@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { configureLogging } from '../logging/logger.js';
 import { ChildState, Supervisor, type ChildSpec } from './supervisor.js';
 import { isProcessAlive } from './process-alive.js';
+import { waitUntil } from '../../test/support/wait-until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vpop-supervisor-'));
 const logFile = join(dir, 'supervisor.log');
@@ -25,15 +26,6 @@ function node(script: string): Pick<ChildSpec, 'command' | 'args'> {
   return { command: process.execPath, args: ['-e', script] };
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 function logLines(component: string): Record<string, unknown>[] {
   return readFileSync(logFile, 'utf8').trim().split('\n')
     .map((line) => JSON.parse(line) as Record<string, unknown>)
@@ -51,7 +43,7 @@ describe('Supervisor with real child processes', () => {
     const { supervisor, registry } = supervise([{ name: 'crasher', ...node('process.exit(3)'), restart: fastRestart }]);
     const startedAt = Date.now();
     supervisor.start();
-    await until(() => supervisor.status()[0]!.restarts >= 3, 'three restarts');
+    await waitUntil(() => supervisor.status()[0]!.restarts >= 3, 'three restarts');
     // 50 + 100 + 200 ms of backoff at least before the third restart
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(350);
     expect(supervisor.status()[0]!.lastExit?.code).toBe(3);
@@ -84,7 +76,7 @@ describe('Supervisor with real child processes', () => {
     }]);
     supervisor.start();
     const pid = supervisor.status()[0]!.pid!;
-    await until(() => logLines('stubborn').some((line) => line.msg === 'armed' && line.childPid === pid), 'the child to install its handler');
+    await waitUntil(() => logLines('stubborn').some((line) => line.msg === 'armed' && line.childPid === pid), 'the child to install its handler');
     const before = Date.now();
     await supervisor.stop();
     expect(Date.now() - before).toBeGreaterThanOrEqual(250);
@@ -105,16 +97,16 @@ describe('Supervisor with real child processes', () => {
     expect(supervisor.status()[0]!.state).toBe(ChildState.Starting);
     expect(supervisor.allReady()).toBe(false);
     expect(supervisor.healthy()).toBe(true);
-    await until(() => supervisor.allReady(), 'readiness');
+    await waitUntil(() => supervisor.allReady(), 'readiness');
     expect(await registry.metrics()).toContain('vpop_child_ready{child="slow-starter"} 1');
 
     rmSync(marker);
     const firstPid = supervisor.status()[0]!.pid!;
     process.kill(firstPid, 'SIGKILL');
-    await until(() => supervisor.status()[0]!.restarts === 1 && supervisor.status()[0]!.pid !== undefined, 'the restart');
+    await waitUntil(() => supervisor.status()[0]!.restarts === 1 && supervisor.status()[0]!.pid !== undefined, 'the restart');
     expect(supervisor.status()[0]!.pid).not.toBe(firstPid);
     expect(supervisor.status()[0]!.ready).toBe(false);
-    await until(() => supervisor.allReady(), 'readiness after restart');
+    await waitUntil(() => supervisor.allReady(), 'readiness after restart');
   });
 
   it('marks a ready child that stops answering its probe unresponsive, without killing it', async () => {
@@ -128,17 +120,17 @@ describe('Supervisor with real child processes', () => {
       livenessFailures: 3,
     }]);
     supervisor.start();
-    await until(() => supervisor.allReady(), 'readiness');
+    await waitUntil(() => supervisor.allReady(), 'readiness');
     const pid = supervisor.status()[0]!.pid!;
     answering = false;
-    await until(() => supervisor.status()[0]!.state === ChildState.Unresponsive, 'unresponsive');
+    await waitUntil(() => supervisor.status()[0]!.state === ChildState.Unresponsive, 'unresponsive');
     expect(supervisor.healthy()).toBe(false);
     expect(supervisor.allReady()).toBe(false);
     expect(isProcessAlive(pid)).toBe(true);
     expect(await registry.metrics()).toContain('vpop_child_ready{child="wedged"} 0');
     expect(logLines('supervisor').some((line) => line.child === 'wedged' && line.msg === 'child stopped answering its probe; marked unresponsive')).toBe(true);
     answering = true;
-    await until(() => supervisor.allReady(), 'ready again');
+    await waitUntil(() => supervisor.allReady(), 'ready again');
     expect(supervisor.status()[0]!.pid).toBe(pid);
     expect(supervisor.status()[0]!.restarts).toBe(0);
   });
@@ -149,7 +141,7 @@ describe('Supervisor with real child processes', () => {
       ...node("console.log('INFO: call from +15551234567 to sip:alice.smith@127.0.0.1'); console.error('ERROR: rejected 4420794609'); setInterval(() => {}, 1000)"),
     }]);
     supervisor.start();
-    await until(() => logLines('chatty').length >= 2, 'the child output in the log');
+    await waitUntil(() => logLines('chatty').length >= 2, 'the child output in the log');
     expect(logLines('chatty')).toEqual(expect.arrayContaining([
       expect.objectContaining({ level: 'info', stream: 'stdout', msg: 'INFO: call from +***67 to sip:***th@127.0.0.1' }),
       expect.objectContaining({ level: 'error', stream: 'stderr', msg: 'ERROR: rejected ***09' }),
@@ -167,7 +159,7 @@ describe('Supervisor with real child processes', () => {
       restart: { initialDelayMs: 60_000 },
     }]);
     supervisor.start();
-    await until(() => logLines('supervisor').some((line) => line.child === 'last-words' && line.code === 7), 'the crash report');
+    await waitUntil(() => logLines('supervisor').some((line) => line.child === 'last-words' && line.code === 7), 'the crash report');
     const report = logLines('supervisor').find((line) => line.child === 'last-words' && line.code === 7)!;
     expect(report.lastLines).toEqual([4, 5, 6, 7, 8].map((k) => `line ${k} of caller ***67`));
     expect(supervisor.status()[0]!.startedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
@@ -179,7 +171,7 @@ describe('Supervisor with real child processes', () => {
       ...node("process.stdout.write('y'.repeat(3_000_000)); process.stdout.write('\\nafter the flood\\n'); setInterval(() => {}, 1000)"),
     }]);
     supervisor.start();
-    await until(() => logLines('flood').some((line) => line.msg === 'after the flood'), 'the line after the flood');
+    await waitUntil(() => logLines('flood').some((line) => line.msg === 'after the flood'), 'the line after the flood');
     const lines = logLines('flood');
     expect(lines).toHaveLength(2);
     expect(String(lines[0]!.msg)).toMatch(/^y{8192}…\[truncated\]$/);
@@ -188,7 +180,7 @@ describe('Supervisor with real child processes', () => {
   it('keeps retrying a child whose binary does not exist, without crashing', async () => {
     const { supervisor } = supervise([{ name: 'missing', command: join(dir, 'no-such-binary'), args: [], restart: fastRestart }]);
     supervisor.start();
-    await until(() => supervisor.status()[0]!.restarts >= 2, 'two restart attempts');
+    await waitUntil(() => supervisor.status()[0]!.restarts >= 2, 'two restart attempts');
     expect(supervisor.healthy()).toBe(supervisor.status()[0]!.state === ChildState.Starting);
   });
 
@@ -204,7 +196,7 @@ describe('Supervisor with real child processes', () => {
       restart: { initialDelayMs: 400 },
     }]);
     supervisor.start();
-    await until(() => supervisor.status()[0]!.state === ChildState.Backoff, 'the crash');
+    await waitUntil(() => supervisor.status()[0]!.state === ChildState.Backoff, 'the crash');
     await supervisor.stop();
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(existsSync(flag)).toBe(false);

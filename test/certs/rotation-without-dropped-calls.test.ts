@@ -19,6 +19,7 @@ import { watchCertificateFiles, type CertificateFileWatcher } from '../../certs/
 import { ensurePopCertificate } from '../../certs/ensure-pop-certificate.js';
 import { issuePopCertificate, localCaDirectory } from '../../certs/pop-certificate-issuer.js';
 import { installPopCertificate, rotatePopCertificate } from '../../certs/rotate-pop-certificate.js';
+import { waitForValue, waitUntil } from '../support/wait-until.js';
 import { writeTestPopFile } from './test-pop-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vpop-rotation-'));
@@ -40,6 +41,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const layers: TransportLayer[] = [];
 const watchers: CertificateFileWatcher[] = [];
 const sockets: tls.TLSSocket[] = [];
+const ROTATION_WAIT = { timeoutMs: 5_000, intervalMs: 20 };
 afterEach(async () => {
   for (const watcher of watchers.splice(0)) watcher.close();
   for (const socket of sockets.splice(0)) socket.destroy();
@@ -52,15 +54,6 @@ function options(callId: string): string {
 
 function fingerprintOf(file: string): string {
   return new X509Certificate(readFileSync(file)).fingerprint256;
-}
-
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 250; attempt++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** A TLS client that trusts only the POP's local CA and checks the certificate's IP SAN. */
@@ -110,7 +103,7 @@ describe('certificate rotation', () => {
     const inCall = await connect(port);
     expect(inCall.getPeerX509Certificate()?.fingerprint256).toBe(oldFingerprint);
     inCall.write(options('before-rotation'));
-    await waitFor(() => (received.length === 1 ? true : undefined), 'the first request');
+    await waitUntil(() => received.length === 1, 'the first request', ROTATION_WAIT);
 
     const rotation = await rotatePopCertificate(pop);
     const newFingerprint = rotation.certificate.fingerprintSha256;
@@ -118,17 +111,17 @@ describe('certificate rotation', () => {
     expect(fingerprintOf(tlsFiles.certFile)).toBe(newFingerprint);
 
     // New connections get the new certificate once the watcher has made the transport reload.
-    const fresh = await waitFor(async () => {
+    const fresh = await waitForValue(async () => {
       const socket = await connect(port);
       return socket.getPeerX509Certificate()?.fingerprint256 === newFingerprint ? socket : undefined;
-    }, 'a connection with the rotated certificate');
+    }, 'a connection with the rotated certificate', ROTATION_WAIT);
     expect(fresh.authorized).toBe(true);
     expect(reloads).toBe(1);
 
     // The connection from before carries on, in both directions, on its original session.
     expect(inCall.destroyed).toBe(false);
     inCall.write(options('after-rotation'));
-    const request = await waitFor(() => received.find((message) => message.raw.includes('Call-ID: after-rotation')), 'the in-call request');
+    const request = await waitForValue(() => received.find((message) => message.raw.includes('Call-ID: after-rotation')), 'the in-call request', ROTATION_WAIT);
     const replies: string[] = [];
     inCall.on('data', (chunk: Buffer) => replies.push(chunk.toString()));
     await layer.send(Buffer.from('SIP/2.0 200 OK\r\nCall-ID: after-rotation\r\nContent-Length: 0\r\n\r\n'), {
@@ -137,7 +130,7 @@ describe('certificate rotation', () => {
       port: request.origin.remotePort,
       connectionId: request.origin.connectionId as string,
     });
-    await waitFor(() => (replies.join('').includes('200 OK') ? true : undefined), 'the response on the old connection');
+    await waitUntil(() => replies.join('').includes('200 OK'), 'the response on the old connection', ROTATION_WAIT);
     expect(received.find((message) => message.raw.includes('before-rotation'))?.origin.connectionId).toBe(request.origin.connectionId);
 
     // The previous pair is kept, the key stays private, and the POP file still checks out.
@@ -159,7 +152,7 @@ describe('certificate rotation', () => {
     expect(changes).toEqual([]);
     await writeFileAtomically(tlsFiles.certFile, next.certificatePem, 0o644);
     const expected = new X509Certificate(next.certificatePem).fingerprint256;
-    await waitFor(() => (changes.length > 0 ? true : undefined), 'the change report');
+    await waitUntil(() => changes.length > 0, 'the change report', ROTATION_WAIT);
     expect(changes).toEqual([expected]);
   });
 
