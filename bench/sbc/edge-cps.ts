@@ -1,0 +1,165 @@
+// Calls per second through the whole edge with rtpengine anchoring every call:
+// SIPp UAC (127.0.0.4, the plain trunk) -> vpop engine -> SBC (policy, rtpengine offer/answer)
+// -> stand-in core (answers with an RTP echo). SIPp's built-in uac offers SDP but sends no RTP.
+//   npm run build && node dist/bench/sbc/edge-cps.js [--rates 50,100,...] [--step-seconds 30]
+//     [--duration-ms 1000] [--keep-going] [--out result.json]
+// Figures go in docs/benchmarks.md ("Edge SBC").
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startSipp } from '../../test/support/sipp.js';
+import { freePort } from '../../test/support/free-port.js';
+import { describeMachine, machineInfo, type MachineInfo } from '../engine/machine-info.js';
+import { mebibytes, startUsageWindow, type ProcessUsage } from '../engine/process-sampler.js';
+import { failedCalls, failedRatio, highestPassingRate, parseRates, shouldContinue, type StepOutcome } from '../engine/rate-steps.js';
+import { runUacBounded, SIPP_BUFFER_BYTES } from '../engine/bench-run.js';
+import { readUdpCounters } from '../engine/udp-counters.js';
+import { PLAIN_TRUNK_SOURCE, rtpengineOwnSessions, startEdgePop, type RunningEdgePop } from './edge-pop.js';
+import { waitForRtpengineIdle } from './rtpengine-idle.js';
+
+const PROCESS_NAMES = ['vpop-up', 'engine', 'sbc', 'stand-in-core', 'rtpengine', 'sipp-uac'] as const;
+
+interface StepResult extends StepOutcome {
+  retransmissions: number;
+  failuresByCause: Record<string, number>;
+  udpReceiveBufferDrops: number;
+  sessionsBefore: number | undefined;
+  sessionsAfter: number | undefined;
+  /** Most rtpengine sessions seen during the step (sampled every 2 s): every call is anchored. */
+  sessionsPeak: number;
+  usage: ProcessUsage[];
+  loadAverage: MachineInfo['loadAverage'];
+  sippLogs: string;
+}
+
+const { values } = parseArgs({
+  options: {
+    rates: { type: 'string', default: '50,100,150,200,250,300,350,400' },
+    'step-seconds': { type: 'string', default: '30' },
+    'duration-ms': { type: 'string', default: '1000' },
+    'keep-going': { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+const rates = parseRates(values.rates ?? '');
+const stepSeconds = Number(values['step-seconds']);
+const durationMs = Number(values['duration-ms']);
+if (!(stepSeconds > 0) || !(durationMs >= 0)) throw new Error('--step-seconds must be > 0 and --duration-ms >= 0');
+// Calls of an overloaded step sit in UDP retransmission (up to ~32 s): let them settle, then stop SIPp.
+const stepDeadlineSeconds = stepSeconds + durationMs / 1000 + 40;
+
+const machineAtStart = machineInfo();
+process.stdout.write('# Edge cps: SIPp uac (SDP, no RTP) -> vpop up (engine -> SBC + rtpengine -> stand-in core)\n');
+process.stdout.write(`# ${describeMachine(machineAtStart)}\n`);
+process.stdout.write(`# ${stepSeconds} s a step, call duration ${durationMs} ms, rates ${rates.join(', ')}\n`);
+
+const logDir = await mkdtemp('/tmp/vpop-bench-edge-cps-');
+// Media ports: 4 a call, for every call of the top rate alive at once (held plus BYE linger), with room.
+const topRate = rates[rates.length - 1] ?? 100;
+const pop = await startEdgePop({ logDir, mediaPorts: Math.min(14_000, Math.max(2000, Math.ceil(topRate * (durationMs / 1000 + 4) * 4 * 1.5))) });
+process.stdout.write(`# logs in ${logDir}; rtpengine ports ${pop.ports.mediaMin}-${pop.ports.mediaMax}\n`);
+
+let stopping: ReturnType<RunningEdgePop['stop']> | undefined;
+const stopPop = (): ReturnType<RunningEdgePop['stop']> => (stopping ??= pop.stop());
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void stopPop().then(() => process.exit(130)));
+}
+
+async function runStep(rate: number, seconds: number): Promise<StepResult> {
+  const calls = Math.round(rate * seconds);
+  const sessionsBefore = rtpengineOwnSessions(await pop.metrics());
+  const uac = await startSipp({
+    scenario: 'uac', target: pop.sipTarget, localAddress: PLAIN_TRUNK_SOURCE, localPort: await freePort(PLAIN_TRUNK_SOURCE), transport: 'u1',
+    rate, calls, durationMs, timeoutSeconds: stepDeadlineSeconds, traceMessages: false, service: '18005550100',
+    logDir: await mkdtemp(join(logDir, `uac-${rate}-`)), extraArgs: ['-buff_size', String(SIPP_BUFFER_BYTES)],
+  });
+  const window = await startUsageWindow([...(await pop.processes()), { name: 'sipp-uac', pid: uac.pid }]);
+  const udpBefore = await readUdpCounters();
+  let sessionsPeak = 0;
+  const peakTimer = setInterval(() => {
+    void pop.metrics().then((text) => { sessionsPeak = Math.max(sessionsPeak, rtpengineOwnSessions(text) ?? 0); }, () => undefined);
+  }, 2000);
+  const result = await runUacBounded(uac, stepDeadlineSeconds + 5).finally(() => clearInterval(peakTimer));
+  const usage = await window.finish();
+  const udpDrops = (await readUdpCounters()).rcvbufErrors - udpBefore.rcvbufErrors;
+  const sessionsAfter = await waitForRtpengineIdle(pop, 40_000);
+  const statistics = result.statistics;
+  const created = Math.max(statistics?.totalCallsCreated ?? 0, calls);
+  const successful = statistics?.successfulCalls ?? 0;
+  return {
+    rate, attempted: created, successful, failed: failedCalls(created, successful, statistics?.failedCalls ?? 0),
+    retransmissions: statistics?.retransmissions ?? 0, failuresByCause: statistics?.failuresByCause ?? {},
+    udpReceiveBufferDrops: udpDrops, sessionsBefore, sessionsAfter, sessionsPeak, usage, loadAverage: machineInfo().loadAverage, sippLogs: result.logs.dir,
+  };
+}
+
+function cpuCell(step: StepResult, name: string): string {
+  const usage = step.usage.find((entry) => entry.name === name);
+  if (usage?.cpuPercent === undefined) return '-';
+  const wait = usage.runQueueWaitPercent === undefined ? '' : ` / ${usage.runQueueWaitPercent.toFixed(0)}%`;
+  return `${usage.cpuPercent.toFixed(0)}%${wait}`;
+}
+
+function rssCell(step: StepResult, name: string): string {
+  const usage = step.usage.find((entry) => entry.name === name);
+  return usage ? mebibytes(usage.peakRssBytes) : '-';
+}
+
+function tableRow(step: StepResult): string {
+  return `| ${step.rate} | ${step.attempted} | ${step.successful} | ${step.failed} (${(failedRatio(step) * 100).toFixed(2)}%) | ${step.retransmissions} | ${step.udpReceiveBufferDrops} `
+    + `| ${PROCESS_NAMES.map((name) => cpuCell(step, name)).join(' | ')} `
+    + `| ${PROCESS_NAMES.slice(0, 5).map((name) => rssCell(step, name)).join(' / ')} `
+    + `| ${step.sessionsBefore ?? '-'} / ${step.sessionsPeak} / ${step.sessionsAfter ?? '-'} | ${step.loadAverage[0]} |`;
+}
+
+async function answeredOnce(): Promise<void> {
+  // The SBC may still be connecting to the engine when every process reports ready.
+  for (let attempt = 0; attempt < 30; attempt++) {
+    const result = await runUacBounded(await startSipp({
+      scenario: 'uac', target: pop.sipTarget, localAddress: PLAIN_TRUNK_SOURCE, localPort: await freePort(PLAIN_TRUNK_SOURCE), transport: 'u1',
+      calls: 1, durationMs: 100, timeoutSeconds: 10, service: '18005550100', logDir: await mkdtemp(join(logDir, 'probe-')),
+    }), 15);
+    if ((result.statistics?.successfulCalls ?? 0) === 1) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`no call through the edge was answered in 30 attempts; see ${logDir}`);
+}
+
+async function runSteps(): Promise<StepResult[]> {
+  await answeredOnce();
+  const warmup = await runStep(Math.min(20, rates[0]!), 5);
+  process.stdout.write(`# warm-up: ${warmup.successful}/${warmup.attempted} calls succeeded\n`);
+  process.stdout.write(`| cps | calls | ok | failed | retrans | UDP drops | ${PROCESS_NAMES.map((name) => `${name} CPU / wait`).join(' | ')} `
+    + '| peak RSS MiB vpop-up / engine / sbc / core / rtpengine | rtpengine sessions before / peak / after | load 1m |\n');
+  process.stdout.write(`|${' ---: |'.repeat(6 + PROCESS_NAMES.length + 3)}\n`);
+  const steps: StepResult[] = [];
+  for (const rate of rates) {
+    if (!pop.up.alive()) throw new Error(`vpop up exited; see ${pop.up.logFile}`);
+    const step = await runStep(rate, stepSeconds);
+    steps.push(step);
+    process.stdout.write(`${tableRow(step)}\n`);
+    if (Object.keys(step.failuresByCause).length > 0) process.stdout.write(`#   failures: ${JSON.stringify(step.failuresByCause)} (${step.sippLogs})\n`);
+    if (!(values['keep-going'] ?? false) && !shouldContinue(step)) break;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+  return steps;
+}
+
+let steps: StepResult[] = [];
+let leftAlive: string[] = [];
+try {
+  steps = await runSteps();
+} finally {
+  leftAlive = (await stopPop()).leftAlive;
+}
+process.stdout.write(`highest rate with 0 failed calls: ${highestPassingRate(steps, 0) ?? 'none'} cps\n`);
+process.stdout.write(leftAlive.length === 0 ? '# vpop up and every child it ran have exited\n' : `# STILL ALIVE after vpop up stopped: ${leftAlive.join(', ')}\n`);
+
+const report = {
+  benchmark: 'edge-cps', stepSeconds, durationMs, machine: machineAtStart, finishedLoadAverage: machineInfo().loadAverage, logs: logDir,
+  highestZeroFailedRate: highestPassingRate(steps, 0), leftAlive, steps,
+};
+const out = values.out ?? join(logDir, 'result.json');
+await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+process.stdout.write(`# result: ${out}\n`);
+if (leftAlive.length > 0) process.exitCode = 1;
