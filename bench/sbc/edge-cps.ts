@@ -16,6 +16,7 @@ import { runUacBounded, SIPP_BUFFER_BYTES } from '../engine/bench-run.js';
 import { readUdpCounters } from '../engine/udp-counters.js';
 import { PLAIN_TRUNK_SOURCE, rtpengineOwnSessions, startEdgePop, type RunningEdgePop } from './edge-pop.js';
 import { waitForRtpengineIdle } from './rtpengine-idle.js';
+import { DIALLED, waitForFirstAnsweredCall } from './first-call.js';
 
 const PROCESS_NAMES = ['vpop-up', 'engine', 'sbc', 'stand-in-core', 'rtpengine', 'sipp-uac'] as const;
 
@@ -70,7 +71,7 @@ async function runStep(rate: number, seconds: number): Promise<StepResult> {
   const sessionsBefore = rtpengineOwnSessions(await pop.metrics());
   const uac = await startSipp({
     scenario: 'uac', target: pop.sipTarget, localAddress: PLAIN_TRUNK_SOURCE, localPort: await freePort(PLAIN_TRUNK_SOURCE), transport: 'u1',
-    rate, calls, durationMs, timeoutSeconds: stepDeadlineSeconds, traceMessages: false, service: '18005550100',
+    rate, calls, durationMs, timeoutSeconds: stepDeadlineSeconds, traceMessages: false, service: DIALLED,
     logDir: await mkdtemp(join(logDir, `uac-${rate}-`)), extraArgs: ['-buff_size', String(SIPP_BUFFER_BYTES)],
   });
   const window = await startUsageWindow([...(await pop.processes()), { name: 'sipp-uac', pid: uac.pid }]);
@@ -112,21 +113,8 @@ function tableRow(step: StepResult): string {
     + `| ${step.sessionsBefore ?? '-'} / ${step.sessionsPeak} / ${step.sessionsAfter ?? '-'} | ${step.loadAverage[0]} |`;
 }
 
-async function answeredOnce(): Promise<void> {
-  // The SBC may still be connecting to the engine when every process reports ready.
-  for (let attempt = 0; attempt < 30; attempt++) {
-    const result = await runUacBounded(await startSipp({
-      scenario: 'uac', target: pop.sipTarget, localAddress: PLAIN_TRUNK_SOURCE, localPort: await freePort(PLAIN_TRUNK_SOURCE), transport: 'u1',
-      calls: 1, durationMs: 100, timeoutSeconds: 10, service: '18005550100', logDir: await mkdtemp(join(logDir, 'probe-')),
-    }), 15);
-    if ((result.statistics?.successfulCalls ?? 0) === 1) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`no call through the edge was answered in 30 attempts; see ${logDir}`);
-}
-
 async function runSteps(): Promise<StepResult[]> {
-  await answeredOnce();
+  await waitForFirstAnsweredCall(pop, logDir);
   const warmup = await runStep(Math.min(20, rates[0]!), 5);
   process.stdout.write(`# warm-up: ${warmup.successful}/${warmup.attempted} calls succeeded\n`);
   process.stdout.write(`| cps | calls | ok | failed | retrans | UDP drops | ${PROCESS_NAMES.map((name) => `${name} CPU / wait`).join(' | ')} `
