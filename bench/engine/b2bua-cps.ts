@@ -8,15 +8,13 @@
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startSipp } from '../../test/support/sipp.js';
-import { freePort } from '../../test/support/free-port.js';
 import { describeMachine, machineInfo, type MachineInfo } from './machine-info.js';
 import { mebibytes, startUsageWindow, type ProcessUsage, type SampledProcess } from './process-sampler.js';
 import {
   DEFAULT_RATES, REFERENCE_FAILED_RATIO, failedCalls, failedRatio, highestPassingRate, parseRates, shouldContinue, type StepOutcome,
 } from './rate-steps.js';
 import { readUdpCounters, readUdpSocketDrops } from './udp-counters.js';
-import { assertPeersAlive, stopOnSignals, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle, type BenchTopology } from './bench-run.js';
+import { assertPeersAlive, startBenchSipp, stopOnSignals, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle, type BenchTopology } from './bench-run.js';
 import { summarizeCpuProfile, formatProfileSummary } from './cpu-profile-summary.js';
 
 interface StepResult extends StepOutcome {
@@ -78,10 +76,10 @@ stopOnSignals(topology);
 
 async function runStep(rate: number, seconds: number): Promise<StepResult> {
   const calls = Math.round(rate * seconds);
-  const uac = await startSipp({
-    scenario: 'uac', target: topology.target, localAddress: LOOPBACK, localPort: await freePort(LOOPBACK), transport: topology.transport,
+  const uac = await startBenchSipp(topology, {
+    scenario: 'uac', target: topology.target, localAddress: LOOPBACK, transport: topology.transport,
     rate, calls, durationMs, timeoutSeconds: stepDeadlineSeconds, traceMessages: false,
-    logDir: await mkdtemp(join(topology.logDir, `uac-${rate}-`)), extraArgs: topology.sippArgs,
+    logDir: await mkdtemp(join(topology.logDir, `uac-${rate}-`)),
   });
   const processes: SampledProcess[] = [
     ...(topology.engine ? [{ name: 'engine', pid: topology.engine.child.pid }] : []),

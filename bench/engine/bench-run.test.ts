@@ -4,10 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startSipp } from '../../test/support/sipp.js';
-import { freePort } from '../../test/support/free-port.js';
 import { readProcStat, startUsageWindow } from './process-sampler.js';
-import { LOOPBACK, runUacBounded, startTopology, waitForEngineIdle, type BenchTopology } from './bench-run.js';
+import { LOOPBACK, startBenchSipp, runUacBounded, startTopology, waitForEngineIdle, type BenchTopology } from './bench-run.js';
 
 describe('engine benchmark topology', () => {
   let topology: BenchTopology | undefined;
@@ -20,10 +18,10 @@ describe('engine benchmark topology', () => {
     topology = await startTopology({ name: 'test', direct: false, transport: 'u1', maxRunSeconds: 60 });
     const engine = topology.engine!;
     const app = topology.app!;
-    const uac = await startSipp({
-      scenario: 'uac', target: topology.target, localAddress: LOOPBACK, localPort: await freePort(LOOPBACK), transport: 'u1',
+    const uac = await startBenchSipp(topology, {
+      scenario: 'uac', target: topology.target, localAddress: LOOPBACK, transport: 'u1',
       rate: 10, calls: 20, durationMs: 500, timeoutSeconds: 40, traceMessages: false,
-      logDir: await mkdtemp(join(topology.logDir, 'uac-')), extraArgs: topology.sippArgs,
+      logDir: await mkdtemp(join(topology.logDir, 'uac-')),
     });
     const window = await startUsageWindow([{ name: 'engine', pid: engine.child.pid }, { name: 'app', pid: app.pid }], 250);
     // Part-way through, the engine holds dialogs (two per call: one for each B2BUA leg).
@@ -37,7 +35,7 @@ describe('engine benchmark topology', () => {
       expect(entry.cpuPercent, entry.name).toBeGreaterThan(0);
       expect(entry.peakRssBytes, entry.name).toBeGreaterThan(20 * 1024 * 1024);
     }
-    const pids = [engine.child.pid, app.pid, topology.uas.pid];
+    const pids = [engine.child.pid, app.pid, topology.uas.pid, uac.pid];
     await topology.stop();
     topology = undefined;
     for (const pid of pids) expect(await readProcStat(pid), `pid ${pid}`).toBeUndefined();

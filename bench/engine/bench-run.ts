@@ -5,7 +5,7 @@ import { startEngineProcess, type EngineProcess } from './engine-process.js';
 import { startB2buaAppProcess } from './b2bua-app-process.js';
 import type { BenchChild } from './child-process.js';
 import { freePort } from '../../test/support/free-port.js';
-import { startSipp, type SippProcess, type SippTransport } from '../../test/support/sipp.js';
+import { startSipp, type SippOptions, type SippProcess, type SippTransport } from '../../test/support/sipp.js';
 
 /**
  * The topology every engine benchmark shares:
@@ -26,6 +26,9 @@ export interface BenchTopology {
   transport: SippTransport;
   /** Flags every SIPp of the run takes (the socket buffer size); UACs add them too. */
   sippArgs: string[];
+  /** Has stop() stop this process too (a UAC started for a step). */
+  adopt(process: { stop(): Promise<unknown> }): void;
+  /** Stops every process of the run by PID, latest first. */
   stop(): Promise<void>;
 }
 
@@ -57,12 +60,13 @@ export async function startTopology(options: TopologyOptions): Promise<BenchTopo
   const started: Array<{ stop(): Promise<unknown> }> = [];
   const sippArgs = ['-buff_size', String(options.sippBufferBytes ?? SIPP_BUFFER_BYTES)];
   const stopAll = async (): Promise<void> => {
-    for (const item of started.reverse()) await item.stop().catch(() => undefined);
+    for (const item of started.splice(0).reverse()) await item.stop().catch(() => undefined);
   };
   try {
     const uas = await startSipp({
       scenario: options.uasScenario ?? 'uas', localAddress: LOOPBACK, localPort: uasPort, transport: options.transport,
-      timeoutSeconds: options.maxRunSeconds, traceMessages: false, logDir: await mkdtemp(join(logDir, 'uas-')), extraArgs: sippArgs,
+      // A free media port: SIPp exits when its default RTP port is taken (see startBenchSipp).
+      timeoutSeconds: options.maxRunSeconds, traceMessages: false, logDir: await mkdtemp(join(logDir, 'uas-')), extraArgs: [...sippArgs, '-mp', String(await freePort(LOOPBACK))],
     });
     started.push(uas);
     let engine: EngineProcess | undefined;
@@ -79,7 +83,10 @@ export async function startTopology(options: TopologyOptions): Promise<BenchTopo
       started.push(app);
       target = `${LOOPBACK}:${engine.sipPort}`;
     }
-    return { logDir, engine, app, uas, uasPort, target, transport: options.transport, sippArgs, stop: stopAll };
+    return {
+      logDir, engine, app, uas, uasPort, target, transport: options.transport, sippArgs,
+      adopt: (process) => void started.push(process), stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;
@@ -97,6 +104,28 @@ export function stopOnSignals(topology: BenchTopology): void {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/**
+ * Starts a SIPp (a UAC) for this run: stopped with the topology, with the run's SIPp flags.
+ * SIPp binds an RTP echo socket even when no media flows, at 6000 unless told otherwise, and
+ * exits when that is taken (other suites run SIPp on this machine too). So every SIPp gets a
+ * free media port, and a start that loses a port race is tried once more with fresh ports.
+ */
+export async function startBenchSipp(topology: BenchTopology, options: Omit<SippOptions, 'localPort'>): Promise<SippProcess> {
+  const attempt = async (): Promise<SippProcess> => startSipp({
+    ...options,
+    localPort: await freePort(options.localAddress),
+    extraArgs: [...topology.sippArgs, ...(options.extraArgs ?? []), '-mp', String(await freePort(options.localAddress))],
+  });
+  let sipp: SippProcess;
+  try {
+    sipp = await attempt();
+  } catch {
+    sipp = await attempt();
+  }
+  topology.adopt(sipp);
+  return sipp;
 }
 
 /** Fails fast when the engine or app died mid-run, naming its log. */

@@ -7,11 +7,9 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startSipp } from '../../test/support/sipp.js';
-import { freePort } from '../../test/support/free-port.js';
 import { describeMachine, machineInfo } from './machine-info.js';
 import { mebibytes, readProcStat } from './process-sampler.js';
-import { assertPeersAlive, stopOnSignals, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle } from './bench-run.js';
+import { assertPeersAlive, startBenchSipp, stopOnSignals, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle } from './bench-run.js';
 
 const { values } = parseArgs({
   options: {
@@ -70,18 +68,18 @@ const line = (label: string, entry: Sample): string =>
 
 let report: Record<string, unknown>;
 try {
-  const warmup = await runUacBounded(await startSipp({
-    scenario: 'uac', target: topology.target, localAddress: LOOPBACK, localPort: await freePort(LOOPBACK), transport,
-    rate: 50, calls: 200, durationMs: 0, timeoutSeconds: 60, traceMessages: false, logDir: await mkdtemp(join(topology.logDir, 'uac-warmup-')), extraArgs: topology.sippArgs,
+  const warmup = await runUacBounded(await startBenchSipp(topology, {
+    scenario: 'uac', target: topology.target, localAddress: LOOPBACK, transport,
+    rate: 50, calls: 200, durationMs: 0, timeoutSeconds: 60, traceMessages: false, logDir: await mkdtemp(join(topology.logDir, 'uac-warmup-')),
   }), 70);
   process.stdout.write(`# warm-up: ${warmup.statistics?.successfulCalls ?? 0} calls succeeded\n`);
   await waitForEngineIdle(topology, 15_000);
   const startedAt = Date.now();
   const baseline = await sample(startedAt);
-  const uac = await startSipp({
-    scenario: 'uac', target: topology.target, localAddress: LOOPBACK, localPort: await freePort(LOOPBACK), transport,
+  const uac = await startBenchSipp(topology, {
+    scenario: 'uac', target: topology.target, localAddress: LOOPBACK, transport,
     rate, calls, rateLimit: calls, durationMs: holdMs, timeoutSeconds: Math.ceil(uacDeadlineSeconds), traceMessages: false,
-    logDir: await mkdtemp(join(topology.logDir, 'uac-')), extraArgs: topology.sippArgs,
+    logDir: await mkdtemp(join(topology.logDir, 'uac-')),
   });
   const finished = runUacBounded(uac, uacDeadlineSeconds + 5);
   let done = false;

@@ -7,12 +7,10 @@
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startSipp } from '../../test/support/sipp.js';
-import { freePort } from '../../test/support/free-port.js';
 import { describeMachine, machineInfo } from './machine-info.js';
 import { mebibytes, startUsageWindow, type SampledProcess } from './process-sampler.js';
 import { inviteLatencies, summarizeLatencies, type LatencySummary } from './sipp-message-log.js';
-import { assertPeersAlive, stopOnSignals, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle } from './bench-run.js';
+import { assertPeersAlive, startBenchSipp, stopOnSignals, LOOPBACK, runUacBounded, startTopology, waitForEngineIdle } from './bench-run.js';
 import { failedCalls } from './rate-steps.js';
 import { sourceFile } from './repo-paths.js';
 
@@ -45,11 +43,11 @@ process.stdout.write(`# logs in ${topology.logDir}\n`);
 stopOnSignals(topology);
 
 async function runCaller(callRate: number, callSeconds: number, callDurationMs: number, label: string) {
-  const uac = await startSipp({
-    scenario: SCENARIO, target: topology.target, localAddress: LOOPBACK, localPort: await freePort(LOOPBACK), transport,
+  const uac = await startBenchSipp(topology, {
+    scenario: SCENARIO, target: topology.target, localAddress: LOOPBACK, transport,
     rate: callRate, calls: Math.round(callRate * callSeconds), durationMs: callDurationMs,
     timeoutSeconds: callSeconds + callDurationMs / 1000 + 40, traceMessages: true,
-    logDir: await mkdtemp(join(topology.logDir, `uac-${label}-`)), extraArgs: topology.sippArgs,
+    logDir: await mkdtemp(join(topology.logDir, `uac-${label}-`)),
   });
   const processes: SampledProcess[] = [
     ...(topology.engine ? [{ name: 'engine', pid: topology.engine.child.pid }] : []),
