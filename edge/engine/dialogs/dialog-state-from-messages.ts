@@ -49,15 +49,14 @@ export function uasDialogFields(request: SipRequest, response: SipResponse): Dia
   const localTag = getTag(to);
   const remoteTarget = contactUri(request);
   if (remoteTag === undefined || localTag === undefined || remoteTarget === undefined) return undefined;
-  return {
+  return ownFields({
     callId, localTag, remoteTag, localUri: to, remoteUri: from, remoteTarget,
     routeSet: headerListElements(request.headers.getAll('Record-Route')),
     localSeq: 0,
     remoteSeq: cseqNumber(request),
-  };
+  });
 }
 
-/** §12.1.2: UAC side, from the request we sent and a response with a To tag. */
 /** The headers uacDialogFields (and the dialog's Contact) read from the initial request. */
 const UAC_DIALOG_HEADERS = ['Call-ID', 'From', 'To', 'CSeq', 'Contact'] as const;
 
@@ -75,6 +74,7 @@ export function uacDialogSeed(request: SipRequest): SipRequest {
   return new SipRequest(request.method, ownString(request.uri), headers);
 }
 
+/** §12.1.2: UAC side, from the request we sent and a response with a To tag. */
 export function uacDialogFields(request: SipRequest, response: SipResponse): DialogFields | undefined {
   const callId = request.headers.get('Call-ID');
   const from = request.headers.get('From');
@@ -85,10 +85,20 @@ export function uacDialogFields(request: SipRequest, response: SipResponse): Dia
   // A provisional without Contact still forms an early dialog; the Request-URI stands in until the 2xx.
   const remoteTarget = contactUri(response) ?? request.uri;
   if (localTag === undefined || remoteTag === undefined) return undefined;
-  return {
+  return ownFields({
     callId, localTag, remoteTag, localUri: from, remoteUri: to, remoteTarget,
     routeSet: headerListElements(response.headers.getAll('Record-Route')).reverse(),
     localSeq: cseqNumber(request) ?? 1,
     remoteSeq: undefined,
+  });
+}
+
+/** A dialog lives for the whole call: its strings must not keep the messages they came from. */
+function ownFields(fields: DialogFields): DialogFields {
+  return {
+    ...fields,
+    callId: ownString(fields.callId), localTag: ownString(fields.localTag), remoteTag: ownString(fields.remoteTag),
+    localUri: ownString(fields.localUri), remoteUri: ownString(fields.remoteUri), remoteTarget: ownString(fields.remoteTarget),
+    routeSet: fields.routeSet.map((route) => ownString(route)),
   };
 }

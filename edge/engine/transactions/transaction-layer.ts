@@ -12,6 +12,7 @@ import { parseCSeqValue, tagOf, topVia, type CSeqField, type TopVia } from './he
 import { InviteClientTransaction, InviteClientTransactionState } from './invite-client-transaction.js';
 import { InviteServerTransaction, InviteServerTransactionState } from './invite-server-transaction.js';
 import { cancelFor, responseTo } from './local-responses.js';
+import { ownString } from '../messages/own-copy.js';
 import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
 import { NonInviteServerTransaction, NonInviteServerTransactionState } from './non-invite-server-transaction.js';
 import { responseDestination, stampReceived } from './response-routing.js';
@@ -141,8 +142,9 @@ export class TransactionLayer {
     if (!hasMagicCookie(via?.branch)) {
       throw new Error('request needs a top Via with a z9hG4bK branch (TransactionLayer.newBranch())');
     }
-    const key = clientKey(via.branch, request.method);
-    if (this.clientTransactions.has(key)) throw new Error(`Via branch ${via.branch} is already in use for ${request.method}`);
+    const lookupKey = clientKey(via.branch, request.method);
+    if (this.clientTransactions.has(lookupKey)) throw new Error(`Via branch ${via.branch} is already in use for ${request.method}`);
+    const key = ownString(lookupKey);
     const reliable = this.transport.isReliable(destination.transport);
     const transaction =
       request.method === 'INVITE'
@@ -327,11 +329,14 @@ export class TransactionLayer {
 
   private createServerTransaction(
     request: SipRequest,
-    key: string,
+    lookupKey: string,
     via: TopVia,
     cseq: CSeqField,
     origin: MessageOrigin,
   ): ServerTransaction {
+    // The key is filed for the transaction's life (32 s lingering): built from substrings of
+    // the message, it would keep the whole message text alive.
+    const key = ownString(lookupKey);
     const reliable = this.transport.isReliable(origin.transport);
     const destination = responseDestination(via, origin, reliable);
     let transaction: ServerTransaction;

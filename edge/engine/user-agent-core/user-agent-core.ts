@@ -35,6 +35,7 @@ import { appChosenTag, completeInDialogRequest, completeNewRequest, completeResp
 import { nextHopUri, numericTarget } from './next-hop.js';
 import { ResponseRetransmitter } from './response-retransmitter.js';
 import { DialogSettling } from './dialog-settling.js';
+import { ownString } from '../messages/own-copy.js';
 import type { ProxyService } from '../proxy/proxy-service.js';
 import type { ProxyLocalAddress } from '../proxy/local-address.js';
 import { proxyOptionsFromCommand } from '../proxy/proxy-options.js';
@@ -533,7 +534,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
     if (!fields) return undefined;
     const dialog = new Dialog<AppSession>({
       role: 'uas', state: confirmed ? DialogState.Confirmed : DialogState.Early, ...fields,
-      localContact: response.headers.get('Contact') ?? (local ? contactFor(local) : ''),
+      localContact: ownString(response.headers.get('Contact') ?? (local ? contactFor(local) : '')),
       flow: context.transaction.destination, owner: context.app,
       usage: context.request.method === 'SUBSCRIBE' ? 'subscribe' : 'invite',
     });
@@ -573,7 +574,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
 
   private refreshTarget(dialog: Dialog<AppSession>, message: SipRequest | SipResponse): void {
     const target = contactUri(message);
-    if (target !== undefined) dialog.remoteTarget = target;
+    if (target !== undefined) dialog.remoteTarget = ownString(target);
   }
 
   /** §13.3.1.4: resend the 2xx until the ACK; without one, end the dialog with BYE and tell the app. */
@@ -846,7 +847,7 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
       if (!fields) return undefined;
       dialog = new Dialog<AppSession>({
         role: 'uac', state: success ? DialogState.Confirmed : DialogState.Early, ...fields,
-        localContact: context.request.headers.get('Contact') ?? '',
+        localContact: ownString(context.request.headers.get('Contact') ?? ''),
         flow: context.destination, owner: context.app,
         usage: context.request.method === 'SUBSCRIBE' ? 'subscribe' : 'invite',
       });
