@@ -12,8 +12,9 @@ import { freePort } from '../../test/support/free-port.js';
 import { describeSippRun, runSipp } from '../../test/support/sipp.js';
 import { isProcessAlive } from '../../platform/supervisor/process-alive.js';
 import { waitForValue } from '../../test/support/wait-until.js';
+import { builtCli as vpop } from '../../test/support/built-cli.js';
+import { exitOf } from '../../test/support/child-exit.js';
 
-const vpop = resolve('dist/cli/vpop.js');
 const CALLER = '+15551234567';
 const CALLER_DIGITS = '5551234567';
 
@@ -148,11 +149,6 @@ function callerScenario(caller: string): string {
   <recv response="200" crlf="true"/>
 </scenario>
 `;
-}
-
-function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
 describe('vpop up', () => {

@@ -1,30 +1,22 @@
 // Drives the built `vpop config` command as an operator or CI would run it.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, runBuiltCli, type CliRun } from '../../test/support/built-cli.js';
+import { repoRoot as repo } from '../../test/support/repo-root.js';
 
-const repo = resolve(import.meta.dirname, '../..');
-const cli = join(repo, 'dist/cli/vpop.js');
 const brokenDir = join(import.meta.dirname, 'fixtures/broken');
 const shipped = ['local.yaml', 'nyc1-a.yaml', 'nyc1-b.yaml'].map((name) => `configs/pops/${name}`);
 
-function vpop(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: repo, encoding: 'utf8', timeout: 30_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+function vpop(...args: string[]): CliRun {
+  return runBuiltCli(args, { cwd: repo, timeoutMs: 30_000 });
 }
 
 let stage: string;
 
 beforeAll(() => {
-  try {
-    execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'pipe', timeout: 120_000 });
-  } catch (error) {
-    // tsc still emits when a file elsewhere in the tree fails to typecheck; that is
-    // not this test's subject, so go on if the CLI and the config module were built.
-    if (!existsSync(cli) || !existsSync(join(repo, 'dist/platform/config/load-pop-config.js'))) throw error;
-  }
+  buildCli(['platform/config/load-pop-config.js'], 120_000);
   // A staged deployment tree holding what the nyc1 files name under /etc/vpop (test
   // certificates from fixtures/files: the check parses them and matches key to certificate).
   stage = mkdtempSync(join(tmpdir(), 'vpop-stage-'));

@@ -1,20 +1,19 @@
 // Drives the built `vpop certs` command as an operator would: first run, CA and
 // issuing with an openssl-made CSR, the CSR/install flow, rotation, show, and errors.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPopFile } from '../../platform/config/load-pop-config.js';
-import { repoRoot, writeTestPopFile } from './test-pop-file.js';
+import { buildCli, runBuiltCli, type CliRun } from '../support/built-cli.js';
+import { writeTestPopFile } from './test-pop-file.js';
 
-const cli = join(repoRoot, 'dist/cli/vpop.js');
 const root = mkdtempSync(join(tmpdir(), 'vpop-certs-cli-'));
 
-function vpop(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+function vpop(...args: string[]): CliRun {
+  return runBuiltCli(args, { cwd: root, timeoutMs: 60_000 });
 }
 
 function popIn(name: string): { file: string; certFile: string; keyFile: string } {
@@ -31,12 +30,7 @@ function shownFingerprint(file: string): string {
 }
 
 beforeAll(() => {
-  try {
-    execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'pipe', timeout: 180_000 });
-  } catch (error) {
-    // tsc emits even when someone else's in-progress file fails to typecheck; that is not this test's subject.
-    if (!existsSync(cli) || !existsSync(join(repoRoot, 'dist/cli/commands/certs.js'))) throw error;
-  }
+  buildCli(['cli/commands/certs.js'], 180_000);
 }, 200_000);
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import { createCertificateRequest } from '../../certs/certificate-request.js';
 import { issueCertificate } from '../../certs/issue-certificate.js';
 import { popCertificateFitnessProblems } from '../../certs/pop-certificate-fitness.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../certs/rsa-key-pair.js';
-import { repoRoot } from './test-pop-file.js';
+import { repoRoot } from '../support/repo-root.js';
 
 const DAY = 86_400_000;
 const local = loadPopConfig(join(repoRoot, 'configs/pops/local.yaml'), { checkFiles: false });

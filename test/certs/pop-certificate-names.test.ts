@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPopConfig } from '../../platform/config/load-pop-config.js';
 import type { PopConfig, SipListenerConfig } from '../../platform/config/pop-schema.js';
 import { popCertificateNames } from '../../certs/pop-certificate-names.js';
-import { repoRoot } from './test-pop-file.js';
+import { repoRoot } from '../support/repo-root.js';
 
 const local = loadPopConfig(join(repoRoot, 'configs/pops/local.yaml'), { checkFiles: false });
 

@@ -1,9 +1,8 @@
 // A POP file for certificate tests: the shipped local.yaml with its TLS files and state
 // directory moved into a temporary directory, so tests never touch the repository's .vpop/.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-
-export const repoRoot = resolve(import.meta.dirname, '../..');
+import { join } from 'node:path';
+import { repoRoot } from '../support/repo-root.js';
 
 export interface TestPopFileOptions {
   generateIfMissing?: boolean;

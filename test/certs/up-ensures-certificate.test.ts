@@ -9,9 +9,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.js';
 import { checkPopFile } from '../../platform/config/load-pop-config.js';
 import { createCertificateAuthority } from '../../certs/certificate-authority.js';
-import { repoRoot } from './test-pop-file.js';
+import { builtCli as cli } from '../support/built-cli.js';
+import { exitOf } from '../support/child-exit.js';
+import { repoRoot } from '../support/repo-root.js';
 
-const cli = join(repoRoot, 'dist/cli/vpop.js');
 const root = mkdtempSync(join(tmpdir(), 'vpop-up-certs-'));
 
 async function popYaml(dir: string): Promise<{ file: string; ops: number }> {
@@ -41,11 +42,6 @@ logging: { level: info }
 stateDir: state
 `);
   return { file, ops };
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
 const children: ChildProcess[] = [];
@@ -94,7 +90,7 @@ describe('vpop up and the POP certificate', () => {
     expect(checkPopFile(file)).toEqual([]);
     const issued = readFileSync(certFile, 'utf8');
     first.child.kill('SIGTERM');
-    expect(await exitOf(first.child)).toBe(0);
+    expect((await exitOf(first.child)).code).toBe(0);
 
     const second = startUp(file);
     await healthy(ops, second.child, second.output);
@@ -109,7 +105,7 @@ describe('vpop up and the POP certificate', () => {
     // A valid certificate (the loader checks files that exist), but no key beside it.
     writeFileSync(join(dir, 'tls/pop.crt'), createCertificateAuthority({ commonName: 'lonely', keyBits: 2048 }).certificatePem);
     const { child, output } = startUp(file);
-    expect(await exitOf(child)).toBe(2);
+    expect((await exitOf(child)).code).toBe(2);
     expect(output()).toContain(`vpop up: ${file}: POP up-certs: ${join(dir, 'tls/pop.crt')} exists but ${join(dir, 'tls/pop.key')} does not`);
     expect(existsSync(join(dir, 'state/rtpengine.pid'))).toBe(false);
   });

@@ -1,10 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { exitOf } from './child-exit.js';
 import { freePort } from './free-port.js';
 import { waitForListeningSocket } from './listening-sockets.js';
 import { encodeNetstring, NetstringDecoder } from './netstring.js';
@@ -142,11 +143,6 @@ async function freePortPair(address: string): Promise<number> {
 export async function writeToneWav(path: string, hz: number, toneSeconds: number): Promise<void> {
   const padding = Math.max(0, 60 - toneSeconds);
   await promisify(execFile)('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', path, 'synth', String(toneSeconds), 'sine', String(hz), 'pad', '0', String(padding)]);
-}
-
-function exitOf(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 interface Waiter {

@@ -3,6 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exitOf } from './child-exit.js';
 import { freePort } from './free-port.js';
 import { waitForListeningSocket } from './listening-sockets.js';
 
@@ -168,13 +169,6 @@ async function readIfPresent(path: string): Promise<string> {
   }
 }
 
-function exitOf(child: ChildProcess): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve({ exitCode: child.exitCode, signal: child.signalCode });
-  }
-  return new Promise((resolve) => child.once('exit', (exitCode, signal) => resolve({ exitCode, signal })));
-}
-
 async function launch(options: SippOptions): Promise<{ child: ChildProcess; logs: SippLogs; result: Promise<SippResult> }> {
   const logs = await createLogs(options);
   const controlPort = await freePort(options.localAddress);
@@ -190,7 +184,7 @@ async function launch(options: SippOptions): Promise<{ child: ChildProcess; logs
     child.once('error', reject);
   });
   await spawned;
-  const result = exitOf(child).then(async ({ exitCode, signal }) => {
+  const result = exitOf(child).then(async ({ code: exitCode, signal }) => {
     await new Promise<void>((resolve) => output.end(resolve));
     return { exitCode, signal, statistics: parseSippStatisticsCsv(await readIfPresent(logs.statistics)), logs };
   });
