@@ -28,6 +28,7 @@ interface StepResult extends StepOutcome {
   sessionsAfter: number | undefined;
   /** Most rtpengine sessions seen during the step (sampled every 2 s): every call is anchored. */
   sessionsPeak: number;
+  /** Per process, over the step's calls being placed and held (not the wait for stragglers). */
   usage: ProcessUsage[];
   loadAverage: MachineInfo['loadAverage'];
   sippLogs: string;
@@ -80,8 +81,13 @@ async function runStep(rate: number, seconds: number): Promise<StepResult> {
   const peakTimer = setInterval(() => {
     void pop.metrics().then((text) => { sessionsPeak = Math.max(sessionsPeak, rtpengineOwnSessions(text) ?? 0); }, () => undefined);
   }, 2000);
-  const result = await runUacBounded(uac, stepDeadlineSeconds + 5).finally(() => clearInterval(peakTimer));
+  const finished = runUacBounded(uac, stepDeadlineSeconds + 5).finally(() => clearInterval(peakTimer));
+  // CPU while the load is offered (all calls placed and held), not over the wait for stragglers
+  // of an overloaded step, which would dilute it.
+  const loadSeconds = seconds + durationMs / 1000 + 1;
+  await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, loadSeconds * 1000))]);
   const usage = await window.finish();
+  const result = await finished;
   const udpDrops = (await readUdpCounters()).rcvbufErrors - udpBefore.rcvbufErrors;
   const sessionsAfter = await waitForRtpengineIdle(pop, 40_000);
   const statistics = result.statistics;
