@@ -1,11 +1,14 @@
 // A throw-away PKI for tests: one CA and as many server/client certificates as a
-// test needs, written as PEM files to a temporary directory. node-forge builds
-// and signs the certificates; keys come from node:crypto because it is fast.
-import { X509Certificate, generateKeyPairSync, randomBytes } from 'node:crypto';
+// test needs, written as PEM files to a temporary directory. The CA, keys, requests
+// and signing are the product's own (certs/), so tests exercise what operators get.
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import { createCertificateAuthority } from '../../certs/certificate-authority.js';
+import { createCertificateRequest } from '../../certs/certificate-request.js';
+import { issueCertificate, type CertificateUsage } from '../../certs/issue-certificate.js';
+import { generateRsaKeyPair } from '../../certs/rsa-key-pair.js';
 
 export interface TestCertificate {
   commonName: string;
@@ -24,10 +27,7 @@ export interface IssueOptions {
   /** IP subjectAltNames (v4 or v6). Default for server certificates: 127.0.0.1 and ::1. */
   ipAddresses?: string[];
   /** Extended key usage. Default 'both'. */
-  usage?: 'server' | 'client' | 'both';
-  /** Validity window. Default: from an hour ago for one year. */
-  notBefore?: Date;
-  notAfter?: Date;
+  usage?: CertificateUsage;
 }
 
 export interface TestPki {
@@ -39,19 +39,9 @@ export interface TestPki {
   cleanup(): Promise<void>;
 }
 
-function rsaKeyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; keyPem: string } {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  const forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
-  return { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), keyPem };
-}
-
-function serialNumber(): string {
-  // Positive (leading nibble < 8) 16-byte serial, as hex.
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes[0] ?? 0) & 0x7f;
-  return bytes.toString('hex');
-}
+const ORGANIZATION = 'VPOP tests';
+/** The smallest size certs/ offers: tests make many keys and need no strength. */
+const KEY_BITS = 2048;
 
 function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'cert';
@@ -70,52 +60,21 @@ export async function createTestPki(options: { caCommonName?: string } = {}): Pr
   };
 
   const caCommonName = options.caCommonName ?? 'VPOP Test CA';
-  const caKeys = rsaKeyPair();
-  const caCert = forge.pki.createCertificate();
-  caCert.publicKey = caKeys.publicKey;
-  caCert.serialNumber = serialNumber();
-  caCert.validity.notBefore = new Date(Date.now() - 3600_000);
-  caCert.validity.notAfter = new Date(Date.now() + 5 * 365 * 86400_000);
-  const caSubject = [{ name: 'commonName', value: caCommonName }, { name: 'organizationName', value: 'VPOP tests' }];
-  caCert.setSubject(caSubject);
-  caCert.setIssuer(caSubject);
-  caCert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
-  caCert.sign(caKeys.privateKey, forge.md.sha256.create());
-  const ca = await write(`ca-${slug(caCommonName)}`, forge.pki.certificateToPem(caCert), caKeys.keyPem, caCommonName);
+  const authority = createCertificateAuthority({ commonName: caCommonName, organization: ORGANIZATION, keyBits: KEY_BITS });
+  const ca = await write(`ca-${slug(caCommonName)}`, authority.certificatePem, authority.keyPair.privateKeyPem, caCommonName);
 
   const issue = async (issueOptions: IssueOptions): Promise<TestCertificate> => {
     const usage = issueOptions.usage ?? 'both';
-    const keys = rsaKeyPair();
-    const cert = forge.pki.createCertificate();
-    cert.publicKey = keys.publicKey;
-    cert.serialNumber = serialNumber();
-    cert.validity.notBefore = issueOptions.notBefore ?? new Date(Date.now() - 3600_000);
-    cert.validity.notAfter = issueOptions.notAfter ?? new Date(Date.now() + 365 * 86400_000);
-    cert.setSubject([
-      { name: 'commonName', value: issueOptions.commonName },
-      { name: 'organizationName', value: 'VPOP tests' },
-    ]);
-    cert.setIssuer(caCert.subject.attributes);
-    const ipAddresses = issueOptions.ipAddresses ?? (usage === 'client' ? [] : ['127.0.0.1', '::1']);
-    const altNames = [
-      ...(issueOptions.dnsNames ?? []).map((value) => ({ type: 2, value })),
-      ...ipAddresses.map((ip) => ({ type: 7, ip })),
-    ];
-    const extensions: object[] = [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: usage !== 'client', clientAuth: usage !== 'server' },
-      { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
-    ];
-    if (altNames.length > 0) extensions.push({ name: 'subjectAltName', altNames });
-    cert.setExtensions(extensions);
-    cert.sign(caKeys.privateKey, forge.md.sha256.create());
+    const keyPair = generateRsaKeyPair(KEY_BITS);
+    const request = createCertificateRequest(keyPair, {
+      commonName: issueOptions.commonName,
+      organization: ORGANIZATION,
+      dnsNames: issueOptions.dnsNames ?? [],
+      ipAddresses: issueOptions.ipAddresses ?? (usage === 'client' ? [] : ['127.0.0.1', '::1']),
+    });
+    const certPem = issueCertificate({ ca: authority, request, usage });
     counter++;
-    return write(`${slug(issueOptions.commonName)}-${counter}`, forge.pki.certificateToPem(cert), keys.keyPem, issueOptions.commonName);
+    return write(`${slug(issueOptions.commonName)}-${counter}`, certPem, keyPair.privateKeyPem, issueOptions.commonName);
   };
 
   return { dir, ca, issue, cleanup: () => rm(dir, { recursive: true, force: true }) };
