@@ -73,6 +73,8 @@ export interface TransportLimits {
   connectTimeoutMs?: number;
   /** SO_RCVBUF asked for on UDP sockets, to ride out bursts (the kernel caps it at net.core.rmem_max). Default 4 MiB. */
   udpReceiveBufferBytes?: number;
+  /** SO_SNDBUF asked for on UDP sockets, so bursts of responses/retransmissions are not refused (capped at net.core.wmem_max). Default 4 MiB. */
+  udpSendBufferBytes?: number;
 }
 
 export type ResolvedTransportLimits = Required<TransportLimits>;
@@ -88,6 +90,7 @@ export const DEFAULT_TRANSPORT_LIMITS: ResolvedTransportLimits = Object.freeze({
   tlsHandshakeTimeoutMs: 10_000,
   connectTimeoutMs: 5_000,
   udpReceiveBufferBytes: 4 * 1024 * 1024,
+  udpSendBufferBytes: 4 * 1024 * 1024,
 });
 
 export function resolveTransportLimits(limits: TransportLimits = {}): ResolvedTransportLimits {

@@ -20,6 +20,46 @@ function isKeepAlive(datagram: Buffer): boolean {
   return true;
 }
 
+export interface UdpSocketBufferSizes {
+  receiveBytes: number;
+  sendBytes: number;
+}
+
+/**
+ * A burst that arrives while the event loop is busy (GC, a CPU shared with others) must fit in
+ * the socket's buffer, and the kernel default (rmem_default, ~208 KiB) holds only tens of ms
+ * at 1,000 calls/s. The kernel silently caps the request at net.core.rmem_max/wmem_max, so the
+ * effective size is read back and logged: an operator seeing a small one raises the sysctl.
+ */
+function applySocketBufferSizes(
+  socket: dgram.Socket,
+  limits: ResolvedTransportLimits,
+  logger: Logger,
+  listener: string,
+): UdpSocketBufferSizes {
+  const attempt = (what: string, apply: () => void): void => {
+    try {
+      apply();
+    } catch (error) {
+      logger.warn({ listener, err: (error as Error).message }, `UDP ${what} buffer size not applied`);
+    }
+  };
+  attempt('receive', () => socket.setRecvBufferSize(limits.udpReceiveBufferBytes));
+  attempt('send', () => socket.setSendBufferSize(limits.udpSendBufferBytes));
+  const sizes = { receiveBytes: socket.getRecvBufferSize(), sendBytes: socket.getSendBufferSize() };
+  logger.info(
+    {
+      listener,
+      receiveBufferBytes: sizes.receiveBytes,
+      sendBufferBytes: sizes.sendBytes,
+      requestedReceiveBytes: limits.udpReceiveBufferBytes,
+      requestedSendBytes: limits.udpSendBufferBytes,
+    },
+    'UDP socket buffers (the kernel caps requests at net.core.rmem_max/wmem_max)',
+  );
+  return sizes;
+}
+
 export interface UdpListenerOptions {
   config: ListenerConfig;
   allowList: AllowListHolder;
@@ -34,6 +74,7 @@ export class UdpListener {
   readonly family: 4 | 6;
   private socket: dgram.Socket | undefined;
   private bound: ListenerInfo | undefined;
+  private buffers: UdpSocketBufferSizes | undefined;
 
   constructor(private readonly options: UdpListenerOptions) {
     this.name = options.config.name;
@@ -86,17 +127,19 @@ export class UdpListener {
       socket.close();
       throw new Error(`UDP listener '${this.name}' cannot bind ${config.address}:${config.port}: ${error.message}`);
     });
-    try {
-      socket.setRecvBufferSize(limits.udpReceiveBufferBytes);
-    } catch (error) {
-      logger.info({ listener: this.name, err: (error as Error).message }, 'UDP receive buffer size not applied');
-    }
+    this.buffers = applySocketBufferSizes(socket, limits, logger, this.name);
     const address = socket.address();
     localAddress = address.address;
     localPort = address.port;
     this.socket = socket;
     this.bound = listenerInfo(config, address.address, address.port, this.family);
     return this.bound;
+  }
+
+  /** SO_RCVBUF/SO_SNDBUF as the kernel reports them once started (Linux doubles what was asked, capped by rmem_max/wmem_max). */
+  get bufferSizes(): UdpSocketBufferSizes {
+    if (!this.buffers) throw new Error(`UDP listener '${this.name}' is not started`);
+    return this.buffers;
   }
 
   send(data: Buffer, address: string, port: number): Promise<void> {
