@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBaresip, type BaresipInstance } from '../support/baresip.js';
 import { createTestPki, type TestPki } from '../support/test-certs.js';
 import { dominantTone, wavSamples } from '../support/tone-detect.js';
-import { startTestEdge, type TestEdge } from './support/sbc-harness.js';
+import { startTestEdge, stopTestEdgeWithNoCallsLeft, type TestEdge } from './support/sbc-harness.js';
 
 const CORE_TONE = 440;
 const PHONE_TONE = 1000;
@@ -20,10 +20,7 @@ describe('agent phone registration and outbound legs', () => {
   afterEach(async () => {
     await Promise.all(peers.map((peer) => peer.stop()));
     peers.length = 0;
-    if (edge) {
-      await expect.poll(() => edge!.probe.activeCalls()).toBe(0);
-      await edge.stop();
-    }
+    await stopTestEdgeWithNoCallsLeft(edge);
     edge = undefined;
   });
 

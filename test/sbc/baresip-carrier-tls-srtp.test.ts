@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBaresip, type BaresipInstance } from '../support/baresip.js';
 import { createTestPki, type TestPki } from '../support/test-certs.js';
 import { dominantTone, tonePower, wavSamples } from '../support/tone-detect.js';
-import { startTestEdge, type TestEdge } from './support/sbc-harness.js';
+import { startTestEdge, stopTestEdgeWithNoCallsLeft, type TestEdge } from './support/sbc-harness.js';
 import type { MediaStreamState } from '../../media/session/media-anchor.js';
 import { captureFields, startLoopbackCapture } from './support/loopback-capture.js';
 import { mulawSamples } from './support/mulaw.js';
@@ -38,10 +38,7 @@ describe('carrier over TLS + SDES-SRTP to a plain-RTP stand-in core', () => {
     carrier = core = undefined;
     await nat?.remove();
     nat = undefined;
-    if (edge) {
-      await expect.poll(() => edge!.probe.activeCalls()).toBe(0);
-      await edge.stop();
-    }
+    await stopTestEdgeWithNoCallsLeft(edge);
     edge = undefined;
   });
 

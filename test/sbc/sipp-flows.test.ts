@@ -5,17 +5,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIPP_FLOWS } from '../sipp-scenarios/flows.js';
 import { runScenarioPair } from '../sipp-scenarios/scenario-pair.js';
-import { startTestEdge, type TestEdge } from './support/sbc-harness.js';
+import { startTestEdge, stopTestEdgeWithNoCallsLeft, type TestEdge } from './support/sbc-harness.js';
 
 const FLOWS = ['basic-call', 'callee-bye', 'cancel', 'busy-486', 'unavailable-503', 'hold-unhold', 'update'];
 
 describe('SIPp flows through the SBC', () => {
   let edge: TestEdge | undefined;
   afterEach(async () => {
-    if (edge) {
-      await expect.poll(() => edge!.probe.activeCalls()).toBe(0);
-      await edge.stop();
-    }
+    await stopTestEdgeWithNoCallsLeft(edge);
     edge = undefined;
   });
 

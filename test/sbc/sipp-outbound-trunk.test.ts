@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeSippRun, runSipp, startSipp, type SippProcess } from '../support/sipp.js';
 import { freePort } from '../support/free-port.js';
-import { startTestEdge, type TestEdge } from './support/sbc-harness.js';
+import { startTestEdge, stopTestEdgeWithNoCallsLeft, type TestEdge } from './support/sbc-harness.js';
 
 describe('outbound legs through a trunk gateway', () => {
   let edge: TestEdge | undefined;
@@ -12,10 +12,7 @@ describe('outbound legs through a trunk gateway', () => {
   afterEach(async () => {
     await carrier?.stop();
     carrier = undefined;
-    if (edge) {
-      await expect.poll(() => edge!.probe.activeCalls()).toBe(0);
-      await edge.stop();
-    }
+    await stopTestEdgeWithNoCallsLeft(edge);
     edge = undefined;
   });
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeSippRun, runSipp, startSipp, type SippProcess } from '../support/sipp.js';
 import { freePort } from '../support/free-port.js';
-import { startTestEdge, type TestEdge } from './support/sbc-harness.js';
+import { startTestEdge, stopTestEdgeWithNoCallsLeft, type TestEdge } from './support/sbc-harness.js';
 
 /** The SIP messages SIPp logged as received (-trace_msg). */
 function receivedMessages(log: string): string[] {
@@ -19,10 +19,7 @@ describe('SBC with SIPp on the plain trunk', () => {
   afterEach(async () => {
     await core?.stop();
     core = undefined;
-    if (edge) {
-      await expect.poll(() => edge!.probe.activeCalls()).toBe(0);
-      await edge.stop();
-    }
+    await stopTestEdgeWithNoCallsLeft(edge);
     edge = undefined;
   });
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { describeSippRun, runSipp, startSipp, type SippProcess } from '../support/sipp.js';
 import { freePort } from '../support/free-port.js';
-import { startTestEdge, type TestEdge, type TestEdgeOptions } from './support/sbc-harness.js';
+import { startTestEdge, stopTestEdgeWithNoCallsLeft, type TestEdge, type TestEdgeOptions } from './support/sbc-harness.js';
 import { RawSipPeer } from '../engine/raw-sip-peer.js';
 import { writeRejectedInviteScenario, type RejectedInviteOptions } from './support/rejected-invite-scenario.js';
 
@@ -21,10 +21,7 @@ describe('SBC policy with SIPp carriers', () => {
   afterEach(async () => {
     for (const sipp of sipps) await sipp.stop();
     sipps = [];
-    if (edge) {
-      await expect.poll(() => edge!.probe.activeCalls()).toBe(0);
-      await edge.stop();
-    }
+    await stopTestEdgeWithNoCallsLeft(edge);
     edge = undefined;
   });
 

@@ -7,7 +7,7 @@ import type { SipMessage } from '../../edge/engine/messages/sip-message.js';
 import { srtpOffer } from '../../media/testing/sample-sdp.js';
 import { startSipp, type SippProcess } from '../support/sipp.js';
 import { createTestPki, type TestCertificate, type TestPki } from '../support/test-certs.js';
-import { startTestEdge, type TestEdge, type TestEdgeOptions } from './support/sbc-harness.js';
+import { startTestEdge, stopTestEdgeWithNoCallsLeft, type TestEdge, type TestEdgeOptions } from './support/sbc-harness.js';
 import { TlsSipClient } from './support/tls-sip-client.js';
 
 const CARRIER_CN = 'carrier.example';
@@ -20,10 +20,7 @@ describe('SBC trunk identified by its TLS client certificate', () => {
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
     await core?.stop();
-    if (edge) {
-      await expect.poll(() => edge!.probe.activeCalls()).toBe(0);
-      await edge.stop();
-    }
+    await stopTestEdgeWithNoCallsLeft(edge);
     await otherPki?.cleanup();
     edge = core = otherPki = undefined;
   });

@@ -14,6 +14,7 @@ import { startTestRtpengine, type TestRtpengine } from '../../../media/testing/t
 import { RtpengineAnchor } from '../../../media/session/rtpengine-anchor.js';
 import { popConfigSchema, type PopConfig, type PopConfigInput } from '../../../platform/config/pop-schema.js';
 import { pino } from 'pino';
+import { expect } from 'vitest';
 import { freePort } from '../../support/free-port.js';
 import { createTestPki, type TestPki, type TestCertificate } from '../../support/test-certs.js';
 
@@ -130,4 +131,11 @@ export async function startTestEdge(options: TestEdgeOptions = {}): Promise<Test
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/** For afterEach: fails the test when a call is still up on the edge (after a grace poll), then stops it. */
+export async function stopTestEdgeWithNoCallsLeft(edge: TestEdge | undefined): Promise<void> {
+  if (!edge) return;
+  await expect.poll(() => edge.probe.activeCalls()).toBe(0);
+  await edge.stop();
 }
