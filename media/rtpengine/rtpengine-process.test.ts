@@ -5,15 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { popConfigSchema } from '../../platform/config/pop-schema.js';
 import { Supervisor } from '../../platform/supervisor/supervisor.js';
-import { freePort } from '../../test/support/free-port.js';
 import { waitUntil } from '../../test/support/wait-until.js';
 import { rtpengineMetricsUrl, rtpenginePidFile } from './rtpengine-args.js';
 import { rtpengineMetricsSource } from './rtpengine-metrics.js';
 import { pingRtpengine } from './rtpengine-ping.js';
 import { rtpengineProcess } from './rtpengine-process.js';
 import { isProcessAlive } from '../../platform/supervisor/process-alive.js';
+import { rtpengineTestPop } from '../testing/rtpengine-test-pop.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'vpop-rtpengine-'));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
@@ -21,25 +20,7 @@ afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
 describe('rtpengine under the supervisor', () => {
   it('starts from the generated flags, answers ng ping, serves /metrics, and stops by PID', async () => {
-    const mediaBase = await freePort();
-    const pop = popConfigSchema.parse({
-      pop: { id: 'rtpe-test', region: 'lab' },
-      sip: { listeners: [{ name: 'udp', transport: 'udp', address: '127.0.0.1', port: await freePort() }] },
-      engine: { secret: 's' },
-      rtpengine: {
-        ngAddress: '127.0.0.1',
-        ngPort: await freePort(),
-        cliPort: await freePort(),
-        httpPort: await freePort(),
-        interfaces: [{ name: 'loopback', address: '127.0.0.1' }],
-        portMin: mediaBase,
-        portMax: Math.min(65535, mediaBase + 20),
-        threads: 1,
-      },
-      routingCore: { sipUri: 'sip:127.0.0.1:5070' },
-      ops: { port: await freePort() },
-      stateDir,
-    });
+    const pop = await rtpengineTestPop({ id: 'rtpe-test', stateDir, mediaPorts: 20, cliPort: true });
     mkdirSync(pop.rtpengine.recordingDir, { recursive: true });
     const registry = new Registry();
     const supervisor = new Supervisor({ children: [rtpengineProcess(pop)], registry });

@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { popConfigSchema } from '../../platform/config/pop-schema.js';
-import { freePort } from '../../test/support/free-port.js';
 import { waitUntil } from '../../test/support/wait-until.js';
 import { rtpengineArgs, rtpenginePidFile } from './rtpengine-args.js';
 import { pingRtpengine } from './rtpengine-ping.js';
 import { isRtpengineWithPidFile, stopStaleRtpengine } from './stale-rtpengine.js';
 import { isProcessAlive } from '../../platform/supervisor/process-alive.js';
+import { rtpengineTestPop } from '../testing/rtpengine-test-pop.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'vpop-stale-'));
 const silent = pino({ level: 'silent' });
@@ -23,20 +22,8 @@ afterEach(() => {
 });
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-async function testPop() {
-  const media = await freePort();
-  return popConfigSchema.parse({
-    pop: { id: 'stale', region: 'lab' },
-    sip: { listeners: [{ name: 'udp', transport: 'udp', address: '127.0.0.1', port: await freePort() }] },
-    engine: { secret: 's' },
-    rtpengine: {
-      ngPort: await freePort(), httpPort: await freePort(), interfaces: [{ name: 'lo', address: '127.0.0.1' }],
-      portMin: media, portMax: Math.min(65535, media + 10), threads: 1,
-    },
-    routingCore: { sipUri: 'sip:127.0.0.1:5070' },
-    ops: { port: await freePort() },
-    stateDir,
-  });
+function testPop() {
+  return rtpengineTestPop({ id: 'stale', stateDir, mediaPorts: 12 });
 }
 
 

@@ -4,10 +4,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { popConfigSchema, type PopConfig } from '../../platform/config/pop-schema.js';
-import { freePort } from '../../test/support/free-port.js';
+import type { PopConfig } from '../../platform/config/pop-schema.js';
 import { rtpengineArgs } from '../rtpengine/rtpengine-args.js';
 import { pingRtpengine } from '../rtpengine/rtpengine-ping.js';
+import { rtpengineTestPop } from './rtpengine-test-pop.js';
 
 export interface TestRtpengine {
   ngAddress: string;
@@ -21,22 +21,8 @@ export interface TestRtpengine {
 
 export async function startTestRtpengine(mediaPorts = 200): Promise<TestRtpengine> {
   const stateDir = mkdtempSync(join(tmpdir(), 'vpop-test-rtpengine-'));
-  // A random block in 20000-59999 so parallel test rtpengines rarely share ports.
-  const portMin = 20_000 + Math.floor(Math.random() * Math.floor((40_000 - mediaPorts) / 100)) * 100;
-  const pop = popConfigSchema.parse({
-    pop: { id: 'media-test', region: 'lab' },
-    sip: { listeners: [{ name: 'udp', transport: 'udp', address: '127.0.0.1', port: await freePort() }] },
-    engine: { secret: 's' },
-    rtpengine: {
-      ngAddress: '127.0.0.1', ngPort: await freePort(), httpPort: await freePort(),
-      interfaces: [{ name: 'loopback', address: '127.0.0.1' }],
-      portMin, portMax: portMin + mediaPorts - 1, threads: 1,
-    },
-    routingCore: { sipUri: 'sip:127.0.0.1:5070' },
-    ops: { port: await freePort() },
-    logging: { level: 'warn' },
-    stateDir,
-  });
+  const pop = await rtpengineTestPop({ id: 'media-test', stateDir, mediaPorts, logging: 'warn' });
+  const { portMin } = pop.rtpengine;
   mkdirSync(pop.rtpengine.recordingDir, { recursive: true });
   const child: ChildProcess = spawn(pop.rtpengine.binary, rtpengineArgs(pop), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
