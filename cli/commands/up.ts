@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Registry } from 'prom-client';
+import { hostPort } from '../../platform/config/ip-literal.js';
 import { ConfigError, loadPopConfig } from '../../platform/config/load-pop-config.js';
 import type { PopConfig } from '../../platform/config/pop-schema.js';
 import { componentLogger, configureLogging, type Logger } from '../../platform/logging/logger.js';
@@ -45,7 +46,7 @@ export function popProcesses(pop: PopConfig, popFile: string): ChildSpec[] {
 
 /** The children's own /metrics, served through the ops port with the supervisor's. */
 export function popMetricsSources(pop: PopConfig, registry: Registry): Array<() => Promise<string>> {
-  const url = (address: string, port: number): string => `http://${address.includes(':') ? `[${address}]` : address}:${port}/metrics`;
+  const url = (address: string, port: number): string => `http://${hostPort(address, port)}/metrics`;
   return [
     rtpengineMetricsSource({ url: rtpengineMetricsUrl(pop), registry, labels: { pop: pop.pop.id, component: 'rtpengine' } }),
     ...(pop.engine.metricsPort !== undefined ? [scrapedMetricsSource(url(pop.engine.controlAddress, pop.engine.metricsPort))] : []),
@@ -160,6 +161,6 @@ export async function runUp(popFile: string): Promise<void> {
     popFile,
     stateDir: pop.stateDir,
     processes: supervisor.status().map((child) => ({ name: child.name, pid: child.pid })),
-    ops: `http://${pop.ops.address.includes(':') ? `[${pop.ops.address}]` : pop.ops.address}:${opsServer.port}`,
+    ops: `http://${hostPort(pop.ops.address, opsServer.port)}`,
   }, 'POP up');
 }

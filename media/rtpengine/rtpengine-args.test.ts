@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { popConfigSchema, type PopConfigInput } from '../../platform/config/pop-schema.js';
-import { hostPort, rtpengineArgs, rtpengineMetricsUrl } from './rtpengine-args.js';
+import { hostPort } from '../../platform/config/ip-literal.js';
+import { rtpengineArgs, rtpengineMetricsUrl } from './rtpengine-args.js';
 
 function pop(rtpengine: Partial<PopConfigInput['rtpengine']> = {}, level: 'info' | 'debug' | 'warn' = 'info') {
   return popConfigSchema.parse({

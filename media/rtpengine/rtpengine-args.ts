@@ -1,12 +1,8 @@
 // The rtpengine command line for a POP, generated from the POP file alone. The flags
 // are the ones proven on rtpengine 10.5 userspace here (notes/rtpengine.md).
 import { join } from 'node:path';
+import { hostPort } from '../../platform/config/ip-literal.js';
 import type { PopConfig } from '../../platform/config/pop-schema.js';
-
-/** `host:port`, with brackets around an IPv6 literal as rtpengine's IP46:PORT wants. */
-export function hostPort(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
 
 /** rtpengine's syslog-style level for the POP's pino level. */
 export function rtpengineLogLevel(level: PopConfig['logging']['level']): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalAddress, cidrBlocksOverlap, ipLiteralFamily, isUnspecifiedAddress, parseCidr, type CidrBlock } from './ip-literal.js';
+import { canonicalAddress, cidrBlocksOverlap, hostPort, ipLiteralFamily, isUnspecifiedAddress, parseCidr, type CidrBlock } from './ip-literal.js';
 
 const block = (text: string): CidrBlock => {
   const parsed = parseCidr(text);
@@ -59,5 +59,11 @@ describe('address helpers', () => {
     expect(isUnspecifiedAddress('127.0.0.1')).toBe(false);
     expect(isUnspecifiedAddress('nonsense')).toBe(false);
     expect(canonicalAddress('2001:db8:0::1')).toBe(canonicalAddress('2001:db8::1'));
+  });
+
+  it('writes host:port with an IPv6 literal in brackets', () => {
+    expect(hostPort('127.0.0.1', 5060)).toBe('127.0.0.1:5060');
+    expect(hostPort('2001:db8::1', 5061)).toBe('[2001:db8::1]:5061');
+    expect(hostPort('pop.example.net', 5061)).toBe('pop.example.net:5061');
   });
 });

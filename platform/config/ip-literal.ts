@@ -61,3 +61,8 @@ export function isUnspecifiedAddress(text: string): boolean {
 export function canonicalAddress(text: string): string {
   return ipLiteralFamily(text) ? ipaddr.parse(text).toNormalizedString() : text;
 }
+
+/** `host:port` for URLs, SIP URIs and rtpengine's IP46:PORT flags: an IPv6 literal goes in brackets. */
+export function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}

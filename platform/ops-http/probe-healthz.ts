@@ -2,13 +2,14 @@
 // its POP file gives, so the image needs no port baked in.
 //   node dist/platform/ops-http/probe-healthz.js /etc/vpop/pop.yaml   (exit 0 healthy, 1 not)
 import { pathToFileURL } from 'node:url';
+import { hostPort } from '../config/ip-literal.js';
 import { loadPopConfig } from '../config/load-pop-config.js';
 import type { PopConfig } from '../config/pop-schema.js';
 
 /** The /healthz URL of a POP; a wildcard ops address is probed on loopback. */
 export function healthzUrl(ops: PopConfig['ops']): string {
   const host = ops.address === '0.0.0.0' ? '127.0.0.1' : ops.address === '::' ? '::1' : ops.address;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${ops.port}/healthz`;
+  return `http://${hostPort(host, ops.port)}/healthz`;
 }
 
 /** True when the POP answers /healthz with 200 within timeoutMs. */

@@ -1,6 +1,8 @@
 // Headers the edge hands the routing core about a call. Only the edge sets them: the B2BUA
 // copies no header from the carrier's INVITE unless listed, and these names are never
 // listed, so a carrier's own X-VPOP-* header never reaches the core.
+import { hostPort } from '../../../platform/config/ip-literal.js';
+
 export const TRUSTED_HEADER_PREFIX = 'X-VPOP-';
 
 export interface TrustedCallFacts {
@@ -62,6 +64,5 @@ function listenerContact(transport: string, listeners: readonly ListenerAddress[
   const listener = listeners.find((candidate) => candidate.transport === transport);
   if (!listener) return undefined;
   const { address, port } = listener;
-  const host = address.includes(':') ? `[${address}]` : address;
-  return `<sip:${host}:${port}${transport === 'udp' ? '' : `;transport=${transport}`}>`;
+  return `<sip:${hostPort(address, port)}${transport === 'udp' ? '' : `;transport=${transport}`}>`;
 }
