@@ -381,6 +381,9 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
     context.transaction.respond(responseTo(context.request, status, reason, getsTag ? context.toTag : undefined));
     if (context.initial && context.dialog && context.dialog.state === DialogState.Early) this.dropDialog(context.dialog);
     if (context.dialog && context.request.method === 'INVITE') context.dialog.incomingInvitePending = false;
+    // The peer's BYE ends the dialog whatever the answer (§15.1.2); an app that never answered it
+    // (answered 408 by the sweep) would otherwise leave the dialog behind for good.
+    if (context.dialog && context.request.method === 'BYE') this.dropDialog(context.dialog);
     this.untrackServerContext(context);
   }
 
@@ -499,7 +502,8 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
       copyRecordRoute: context.initial && dialogResponse,
     });
 
-    if (context.initial && dialogResponse && !context.dialog) {
+    const createsDialog = context.initial && dialogResponse && !context.dialog;
+    if (createsDialog) {
       context.dialog = this.createUasDialog(context, response, local, success);
     } else if (context.initial && success && context.dialog) {
       context.dialog.state = DialogState.Confirmed;
@@ -512,6 +516,12 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
     if (reliable) response.headers.set('RSeq', String(dialog.nextRSeq++));
 
     if (!context.transaction.respond(response)) {
+      // The dialog this response would have created never reached the peer.
+      if (createsDialog && dialog) {
+        context.dialog = undefined;
+        this.inviteContextByDialog.delete(dialog);
+        this.dropDialog(dialog);
+      }
       app.replyNok(command.msgId, 'transaction no longer accepts responses');
       return;
     }
@@ -786,6 +796,8 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
     } catch (error) {
       this.clientContexts.delete(context.id);
       if (context.dialog && context.request.method === 'INVITE') context.dialog.outgoingInvitePending = false;
+      // A hang-up that cannot be sent still ends the dialog on our side (§15.1.1).
+      if (context.dialog && context.request.method === 'BYE') this.dropDialog(context.dialog);
       context.app.replyNok(msgId, `failed sending request: ${(error as Error).message}`);
       return;
     }
