@@ -2,7 +2,7 @@
 // SIPp UAC (127.0.0.4, the plain trunk) -> vpop engine -> SBC (policy, rtpengine offer/answer)
 // -> stand-in core (answers with an RTP echo). SIPp's built-in uac offers SDP but sends no RTP.
 //   npm run build && node dist/bench/sbc/edge-cps.js [--rates 50,100,...] [--step-seconds 30]
-//     [--duration-ms 1000] [--keep-going] [--out result.json]
+//     [--duration-ms 1000] [--keep-going] [--log-level info] [--out result.json]
 // Figures go in docs/benchmarks.md ("Edge SBC").
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { describeMachine, machineInfo, type MachineInfo } from '../engine/machin
 import { mebibytes, startUsageWindow, type ProcessUsage } from '../engine/process-sampler.js';
 import { failedCalls, failedRatio, highestPassingRate, parseRates, shouldContinue, type StepOutcome } from '../engine/rate-steps.js';
 import { runUacBounded, SIPP_BUFFER_BYTES } from '../engine/bench-run.js';
-import { readUdpCounters } from '../engine/udp-counters.js';
+import { readUdpCounters, readUdpSocketDrops } from '../engine/udp-counters.js';
 import { PLAIN_TRUNK_SOURCE, rtpengineOwnSessions, startEdgePop, type RunningEdgePop } from './edge-pop.js';
 import { waitForRtpengineIdle } from './rtpengine-idle.js';
 import { DIALLED, waitForFirstAnsweredCall } from './first-call.js';
@@ -24,6 +24,9 @@ interface StepResult extends StepOutcome {
   retransmissions: number;
   failuresByCause: Record<string, number>;
   udpReceiveBufferDrops: number;
+  /** Of those, the ones on rtpengine's ng socket and on the engine's SIP socket. */
+  ngSocketDrops: number | undefined;
+  sipSocketDrops: number | undefined;
   sessionsBefore: number | undefined;
   sessionsAfter: number | undefined;
   /** Most rtpengine sessions seen during the step (sampled every 2 s): every call is anchored. */
@@ -40,6 +43,8 @@ const { values } = parseArgs({
     'step-seconds': { type: 'string', default: '30' },
     'duration-ms': { type: 'string', default: '1000' },
     'keep-going': { type: 'boolean', default: false },
+    // The POP's logging.level, which also sets rtpengine's (info = 6: every ng command logged).
+    'log-level': { type: 'string', default: 'info' },
     out: { type: 'string' },
   },
 });
@@ -53,12 +58,12 @@ const stepDeadlineSeconds = stepSeconds + durationMs / 1000 + 40;
 const machineAtStart = machineInfo();
 process.stdout.write('# Edge cps: SIPp uac (SDP, no RTP) -> vpop up (engine -> SBC + rtpengine -> stand-in core)\n');
 process.stdout.write(`# ${describeMachine(machineAtStart)}\n`);
-process.stdout.write(`# ${stepSeconds} s a step, call duration ${durationMs} ms, rates ${rates.join(', ')}\n`);
+process.stdout.write(`# ${stepSeconds} s a step, call duration ${durationMs} ms, rates ${rates.join(', ')}, POP log level ${values['log-level']}\n`);
 
 const logDir = await mkdtemp('/tmp/vpop-bench-edge-cps-');
 // Media ports: 4 a call, for every call of the top rate alive at once (held plus BYE linger), with room.
 const topRate = rates[rates.length - 1] ?? 100;
-const pop = await startEdgePop({ logDir, mediaPorts: Math.min(14_000, Math.max(2000, Math.ceil(topRate * (durationMs / 1000 + 4) * 4 * 1.5))) });
+const pop = await startEdgePop({ logDir, logLevel: values['log-level'] ?? 'info', mediaPorts: Math.min(14_000, Math.max(2000, Math.ceil(topRate * (durationMs / 1000 + 4) * 4 * 1.5))) });
 process.stdout.write(`# logs in ${logDir}; rtpengine ports ${pop.ports.mediaMin}-${pop.ports.mediaMax}\n`);
 
 let stopping: ReturnType<RunningEdgePop['stop']> | undefined;
@@ -77,6 +82,10 @@ async function runStep(rate: number, seconds: number): Promise<StepResult> {
   });
   const window = await startUsageWindow([...(await pop.processes()), { name: 'sipp-uac', pid: uac.pid }]);
   const udpBefore = await readUdpCounters();
+  const socketDrops = async (): Promise<[number | undefined, number | undefined]> => [
+    await readUdpSocketDrops('127.0.0.1', pop.ports.ng), await readUdpSocketDrops('127.0.0.1', pop.ports.sip),
+  ];
+  const [ngBefore, sipBefore] = await socketDrops();
   let sessionsPeak = 0;
   const peakTimer = setInterval(() => {
     void pop.metrics().then((text) => { sessionsPeak = Math.max(sessionsPeak, rtpengineOwnSessions(text) ?? 0); }, () => undefined);
@@ -89,6 +98,9 @@ async function runStep(rate: number, seconds: number): Promise<StepResult> {
   const usage = await window.finish();
   const result = await finished;
   const udpDrops = (await readUdpCounters()).rcvbufErrors - udpBefore.rcvbufErrors;
+  const [ngAfter, sipAfter] = await socketDrops();
+  const delta = (after: number | undefined, before: number | undefined): number | undefined =>
+    after === undefined || before === undefined ? undefined : after - before;
   const sessionsAfter = await waitForRtpengineIdle(pop, 40_000);
   const statistics = result.statistics;
   const created = Math.max(statistics?.totalCallsCreated ?? 0, calls);
@@ -96,7 +108,7 @@ async function runStep(rate: number, seconds: number): Promise<StepResult> {
   return {
     rate, attempted: created, successful, failed: failedCalls(created, successful, statistics?.failedCalls ?? 0),
     retransmissions: statistics?.retransmissions ?? 0, failuresByCause: statistics?.failuresByCause ?? {},
-    udpReceiveBufferDrops: udpDrops, sessionsBefore, sessionsAfter, sessionsPeak, usage, loadAverage: machineInfo().loadAverage, sippLogs: result.logs.dir,
+    udpReceiveBufferDrops: udpDrops, ngSocketDrops: delta(ngAfter, ngBefore), sipSocketDrops: delta(sipAfter, sipBefore), sessionsBefore, sessionsAfter, sessionsPeak, usage, loadAverage: machineInfo().loadAverage, sippLogs: result.logs.dir,
   };
 }
 
@@ -113,7 +125,7 @@ function rssCell(step: StepResult, name: string): string {
 }
 
 function tableRow(step: StepResult): string {
-  return `| ${step.rate} | ${step.attempted} | ${step.successful} | ${step.failed} (${(failedRatio(step) * 100).toFixed(2)}%) | ${step.retransmissions} | ${step.udpReceiveBufferDrops} `
+  return `| ${step.rate} | ${step.attempted} | ${step.successful} | ${step.failed} (${(failedRatio(step) * 100).toFixed(2)}%) | ${step.retransmissions} | ${step.udpReceiveBufferDrops} (${step.ngSocketDrops ?? '-'}/${step.sipSocketDrops ?? '-'}) `
     + `| ${PROCESS_NAMES.map((name) => cpuCell(step, name)).join(' | ')} `
     + `| ${PROCESS_NAMES.slice(0, 5).map((name) => rssCell(step, name)).join(' / ')} `
     + `| ${step.sessionsBefore ?? '-'} / ${step.sessionsPeak} / ${step.sessionsAfter ?? '-'} | ${step.loadAverage[0]} |`;
@@ -123,7 +135,7 @@ async function runSteps(): Promise<StepResult[]> {
   await waitForFirstAnsweredCall(pop, logDir);
   const warmup = await runStep(Math.min(20, rates[0]!), 5);
   process.stdout.write(`# warm-up: ${warmup.successful}/${warmup.attempted} calls succeeded\n`);
-  process.stdout.write(`| cps | calls | ok | failed | retrans | UDP drops | ${PROCESS_NAMES.map((name) => `${name} CPU / wait`).join(' | ')} `
+  process.stdout.write(`| cps | calls | ok | failed | retrans | UDP drops (rtpengine ng/engine SIP) | ${PROCESS_NAMES.map((name) => `${name} CPU / wait`).join(' | ')} `
     + '| peak RSS MiB vpop-up / engine / sbc / core / rtpengine | rtpengine sessions before / peak / after | load 1m |\n');
   process.stdout.write(`|${' ---: |'.repeat(6 + PROCESS_NAMES.length + 3)}\n`);
   const steps: StepResult[] = [];
@@ -150,7 +162,7 @@ process.stdout.write(`highest rate with 0 failed calls: ${highestPassingRate(ste
 process.stdout.write(leftAlive.length === 0 ? '# vpop up and every child it ran have exited\n' : `# STILL ALIVE after vpop up stopped: ${leftAlive.join(', ')}\n`);
 
 const report = {
-  benchmark: 'edge-cps', stepSeconds, durationMs, machine: machineAtStart, finishedLoadAverage: machineInfo().loadAverage, logs: logDir,
+  benchmark: 'edge-cps', logLevel: values['log-level'], stepSeconds, durationMs, machine: machineAtStart, finishedLoadAverage: machineInfo().loadAverage, logs: logDir,
   highestZeroFailedRate: highestPassingRate(steps, 0), leftAlive, steps,
 };
 const out = values.out ?? join(logDir, 'result.json');
