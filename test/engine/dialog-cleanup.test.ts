@@ -56,4 +56,39 @@ describe('dialog cleanup after failed calls', () => {
     await peer.waitFor(isResponse(408, 'BYE'), 5000);
     await expect.poll(() => running!.engine.ua.dialogs.size).toBe(0);
   });
+
+  it('keeps one dialog when the caller retransmits its INVITE after the 200 (absorbed, not a second call)', async () => {
+    running = await startTestEngine({ timers: FAST_TIMERS });
+    const app = newSrf();
+    apps.push(app);
+    let invites = 0;
+    app.invite(((_req: unknown, res: { send: (status: number, opts: unknown) => void }) => {
+      invites++;
+      res.send(200, { body: TEST_SDP, headers: { 'Content-Type': 'application/sdp' } });
+    }) as never);
+    await connectSrf(app, running.controlPort, TEST_SECRET);
+    await expect.poll(() => running!.engine.control.routes.appsFor('invite').length).toBe(1);
+    peer = await RawSipPeer.open({ address: '127.0.0.1', port: running.sipPort });
+    const sipPort = running.sipPort;
+    const invite = [
+      `INVITE sip:bob@127.0.0.1:${sipPort} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKretx1;rport`,
+      'Max-Forwards: 70',
+      `From: <sip:alice@127.0.0.1:${peer.port}>;tag=peer1`,
+      `To: <sip:bob@127.0.0.1:${sipPort}>`,
+      'Call-ID: retransmitted-invite-1',
+      'CSeq: 1 INVITE',
+      `Contact: <sip:alice@127.0.0.1:${peer.port}>`,
+      'Content-Type: application/sdp',
+    ];
+    peer.send(invite, TEST_SDP);
+    await peer.waitFor(isResponse(200, 'INVITE'));
+    // Retransmissions while the 2xx is on its way, then after Accepted has settled.
+    peer.send(invite, TEST_SDP);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    peer.send(invite, TEST_SDP);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(invites).toBe(1);
+    expect(running.engine.ua.dialogs.size).toBe(1);
+  });
 });
