@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, runBuiltCli, type CliRun } from '../../test/support/built-cli.js';
+import { requireBuiltCli, runBuiltCli, type CliRun } from '../../test/support/built-cli.js';
 import { repoRoot as repo } from '../../test/support/repo-root.js';
 
 const brokenDir = join(import.meta.dirname, 'fixtures/broken');
@@ -16,7 +16,7 @@ function vpop(...args: string[]): CliRun {
 let stage: string;
 
 beforeAll(() => {
-  buildCli(['platform/config/load-pop-config.js'], 120_000);
+  requireBuiltCli(['platform/config/load-pop-config.js']);
   // A staged deployment tree holding what the nyc1 files name under /etc/vpop (test
   // certificates from fixtures/files: the check parses them and matches key to certificate).
   stage = mkdtempSync(join(tmpdir(), 'vpop-stage-'));

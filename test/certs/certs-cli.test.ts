@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPopFile } from '../../platform/config/load-pop-config.js';
-import { buildCli, runBuiltCli, type CliRun } from '../support/built-cli.js';
+import { requireBuiltCli, runBuiltCli, type CliRun } from '../support/built-cli.js';
 import { writeTestPopFile } from './test-pop-file.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vpop-certs-cli-'));
@@ -30,7 +30,7 @@ function shownFingerprint(file: string): string {
 }
 
 beforeAll(() => {
-  buildCli(['cli/commands/certs.js'], 180_000);
+  requireBuiltCli(['cli/commands/certs.js']);
 }, 200_000);
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));

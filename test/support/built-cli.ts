@@ -1,5 +1,5 @@
 // The built `vpop` CLI as an operator or CI runs it (tests of the CLI drive dist/, not the sources).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './repo-root.js';
@@ -19,14 +19,11 @@ export function runBuiltCli(args: readonly string[], { cwd, timeoutMs }: { cwd: 
 }
 
 /**
- * Runs `npm run build`. tsc still emits when a file elsewhere in the tree fails to
- * typecheck; that is not the calling test's subject, so a failed build only throws when
- * the CLI or one of `neededFiles` (paths under dist/) is missing.
+ * Fails clearly when dist/ lacks the CLI or one of `neededFiles` (paths under dist/).
+ * dist/ is built once for the whole run by test/global-setup.ts, never from a test file,
+ * since a rebuild rewrites files that other test files are reading.
  */
-export function buildCli(neededFiles: readonly string[], timeoutMs: number): void {
-  try {
-    execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'pipe', timeout: timeoutMs });
-  } catch (error) {
-    if (!existsSync(builtCli) || neededFiles.some((file) => !existsSync(join(repoRoot, 'dist', file)))) throw error;
-  }
+export function requireBuiltCli(neededFiles: readonly string[]): void {
+  const missing = [builtCli, ...neededFiles.map((file) => join(repoRoot, 'dist', file))].filter((file) => !existsSync(file));
+  if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}: run \`npm run build\` (vitest's global setup does)`);
 }
