@@ -29,7 +29,7 @@ describe('rtpengineArgs', () => {
       '--foreground',
       '--log-stderr',
       '--no-log-timestamps',
-      '--log-level=6',
+      '--log-level=5',
       '--log-level-http=5',
       '--table=-1',
       '--interface=pub/127.0.0.1',
