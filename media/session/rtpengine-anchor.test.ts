@@ -6,6 +6,7 @@ import { rtpSdp, srtpOffer } from '../testing/sample-sdp.js';
 import { summariseAudioOffer } from '../sdp/audio-offer-summary.js';
 import { MediaAnchorError, type MediaSideProfile } from './media-anchor.js';
 import { RtpengineAnchor } from './rtpengine-anchor.js';
+import { startLossyUdpRelay } from '../testing/lossy-udp-relay.js';
 
 const inside: MediaSideProfile = { security: 'rtp', srtpSuites: [], codecs: ['PCMU', 'PCMA', 'telephone-event'] };
 const carrier: MediaSideProfile = { security: 'srtp', srtpSuites: ['AES_CM_128_HMAC_SHA1_80'], codecs: ['PCMU', 'telephone-event'] };
@@ -90,6 +91,36 @@ describe('RtpengineAnchor', () => {
       await expect(dead.offer({ callId: 'x', fromTag: 'a', sdp: rtpSdp('127.0.0.1', 45000), toward: carrier })).rejects.toBeInstanceOf(MediaAnchorError);
     } finally {
       dead.close();
+    }
+  });
+
+  it('resends an ng command rtpengine never received (UDP loss) instead of failing the call', async () => {
+    const relay = await startLossyUdpRelay({ address: rtpengine.ngAddress, port: rtpengine.ngPort }, 2);
+    const lossy = new RtpengineAnchor({ ngAddress: '127.0.0.1', ngPort: relay.port, timeoutMs: 2000 });
+    try {
+      const insideOffer = await lossy.offer({ callId: 'lossy-offer', fromTag: 'carrier', sdp: srtpOffer('127.0.0.2', 40020), toward: inside });
+      expect(summariseAudioOffer(insideOffer).protocol).toBe('RTP/AVP');
+      expect(relay.dropped).toBe(2);
+      expect(relay.forwarded).toBe(1);
+    } finally {
+      await lossy.delete({ callId: 'lossy-offer' });
+      lossy.close();
+      await relay.close();
+    }
+  });
+
+  it('fails with a timeout once every attempt is lost', async () => {
+    const relay = await startLossyUdpRelay({ address: rtpengine.ngAddress, port: rtpengine.ngPort }, 1000);
+    const silent = new RtpengineAnchor({ ngAddress: '127.0.0.1', ngPort: relay.port, timeoutMs: 800 });
+    try {
+      const offer = silent.offer({ callId: 'lossy-never', fromTag: 'carrier', sdp: srtpOffer('127.0.0.2', 40030), toward: inside });
+      await expect(offer).rejects.toBeInstanceOf(MediaAnchorError);
+      await expect(offer).rejects.toThrow(/timeout/i);
+      expect(relay.dropped).toBe(4);
+      expect(relay.forwarded).toBe(0);
+    } finally {
+      silent.close();
+      await relay.close();
     }
   });
 });

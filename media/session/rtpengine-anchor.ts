@@ -26,10 +26,19 @@ interface NgParty {
 export interface RtpengineAnchorOptions {
   ngAddress: string;
   ngPort: number;
-  /** Per-command timeout in ms. */
+  /** Per-command timeout in ms, over all its attempts. */
   timeoutMs?: number;
   logger?: Logger;
 }
+
+/**
+ * How many times an ng command is sent before it fails. ng runs over UDP, and rtpengine's
+ * control socket drops requests when its receive queue is full (seen under load in
+ * bench/sbc): resending turns a lost offer into a short delay instead of a 503. Every
+ * command we resend is safe to repeat: a repeated offer/answer renegotiates the same call,
+ * a repeated delete finds the call gone, query and list only read.
+ */
+const NG_ATTEMPTS = 4;
 
 export class RtpengineAnchor implements MediaAnchor {
   private readonly client: Client;
@@ -39,7 +48,7 @@ export class RtpengineAnchor implements MediaAnchor {
   constructor(options: RtpengineAnchorOptions) {
     // rtpengine-client binds an IPv4 socket; keep loopback traffic on loopback.
     this.client = new Client({
-      timeout: options.timeoutMs ?? 2000,
+      timeout: Math.ceil((options.timeoutMs ?? 2000) / NG_ATTEMPTS),
       ...(options.ngAddress.startsWith('127.') ? { localAddress: '127.0.0.1' } : {}),
     });
     // Late answers after a timeout are reported as events; the command already failed.
@@ -118,11 +127,15 @@ export class RtpengineAnchor implements MediaAnchor {
   }
 
   private async command(name: string, send: () => Promise<NgResponse>): Promise<NgResponse> {
-    let response: NgResponse;
-    try {
-      response = await send();
-    } catch (error) {
-      throw new MediaAnchorError(name, error instanceof Error ? error.message : String(error));
+    let response: NgResponse | undefined;
+    for (let attempt = 1; response === undefined; attempt++) {
+      try {
+        response = await send();
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        if (!/timeout/i.test(reason) || attempt >= NG_ATTEMPTS) throw new MediaAnchorError(name, reason);
+        this.logger.warn({ command: name, attempt }, 'rtpengine did not answer in time; resending');
+      }
     }
     if (response.result !== 'ok') {
       throw new MediaAnchorError(name, response['error-reason'] ?? `result ${String(response.result)}`);
