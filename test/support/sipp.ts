@@ -191,10 +191,24 @@ async function launch(options: SippOptions): Promise<{ child: ChildProcess; logs
   return { child, logs, result };
 }
 
+/**
+ * The control port comes from freePort(), and another process running at the same time
+ * can take it before SIPp binds it: SIPp then exits at once, having done nothing. Such a
+ * run is started again with a new control port.
+ */
+const LAUNCH_ATTEMPTS = 3;
+
+async function lostControlPortRace(logs: SippLogs): Promise<boolean> {
+  return (await readIfPresent(logs.stdout)).includes('Unable to bind remote control socket');
+}
+
 /** Runs SIPp to completion (it always ends: -timeout is mandatory). */
 export async function runSipp(options: SippOptions): Promise<SippResult> {
-  const { result } = await launch(options);
-  return result;
+  for (let attempt = 1; ; attempt++) {
+    const { result } = await launch(options);
+    const finished = await result;
+    if (finished.exitCode === 0 || attempt >= LAUNCH_ATTEMPTS || !(await lostControlPortRace(finished.logs))) return finished;
+  }
 }
 
 /**
@@ -202,6 +216,22 @@ export async function runSipp(options: SippOptions): Promise<SippResult> {
  * bound, so a UAC started next will not race it.
  */
 export async function startSipp(options: SippOptions): Promise<SippProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSippOnce(options);
+    } catch (error) {
+      if (attempt >= LAUNCH_ATTEMPTS || !(error instanceof SippStartError) || !(await lostControlPortRace(error.logs))) throw error;
+    }
+  }
+}
+
+class SippStartError extends Error {
+  constructor(message: string, readonly logs: SippLogs) {
+    super(message);
+  }
+}
+
+async function startSippOnce(options: SippOptions): Promise<SippProcess> {
   const { child, logs, result } = await launch(options);
   const pid = child.pid;
   if (pid === undefined) throw new Error('sipp did not start');
@@ -223,7 +253,7 @@ export async function startSipp(options: SippOptions): Promise<SippProcess> {
   } catch (error) {
     await stop();
     const output = await readIfPresent(logs.stdout);
-    throw new Error(`${(error as Error).message}\n${output.slice(-2000)}`);
+    throw new SippStartError(`${(error as Error).message}\n${output.slice(-2000)}`, logs);
   }
   return { pid, logs, result, stop };
 }
