@@ -4,6 +4,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '../../test/support/free-port.js';
+import { plainTrunkPopYaml, type PlainTrunkPopOptions, type PlainTrunkPopPorts } from '../../test/support/plain-trunk-pop.js';
 import { spawnBenchChild, type BenchChild } from '../engine/child-process.js';
 import { builtFile } from '../engine/repo-paths.js';
 import { sumMetricSamples } from '../engine/prometheus-text.js';
@@ -14,71 +15,11 @@ import { isProcessAlive } from '../../platform/supervisor/process-alive.js';
 export const PLAIN_TRUNK_SOURCE = '127.0.0.4';
 export const EDGE_ADDRESS = '127.0.0.1';
 
-export interface EdgePopPorts {
-  sip: number;
-  control: number;
-  ng: number;
-  http: number;
-  ops: number;
-  core: number;
-  engineMetrics: number;
-  sbcMetrics: number;
-  mediaMin: number;
-  mediaMax: number;
-}
+export type EdgePopPorts = PlainTrunkPopPorts;
 
-export interface EdgePopFileOptions {
-  ports: EdgePopPorts;
-  stateDir: string;
-  /** The trunk's call limits, set far above what the benchmark offers so policy never rejects. */
-  maxConcurrentCalls: number;
-  callsPerSecond: number;
-  rtpengineThreads: number;
-  logLevel: string;
-}
-
-/** The POP file: local.yaml's plain trunk and processes on the given ports. Pure, for tests. */
-export function edgePopYaml(options: EdgePopFileOptions): string {
-  const { ports } = options;
-  return `pop:
-  id: bench-edge
-  region: loopback
-sip:
-  listeners:
-    - { name: udp, transport: udp, address: ${EDGE_ADDRESS}, port: ${ports.sip} }
-engine:
-  controlAddress: 127.0.0.1
-  controlPort: ${ports.control}
-  secret: bench-edge-secret
-  metricsPort: ${ports.engineMetrics}
-sbc:
-  metricsPort: ${ports.sbcMetrics}
-trunks:
-  - name: loopback-plain
-    allow: [${PLAIN_TRUNK_SOURCE}/32]
-    transports: [udp]
-    srtp: off
-    codecs: [PCMU, PCMA, telephone-event]
-    maxConcurrentCalls: ${options.maxConcurrentCalls}
-    callsPerSecond: ${options.callsPerSecond}
-rtpengine:
-  ngAddress: 127.0.0.1
-  ngPort: ${ports.ng}
-  httpPort: ${ports.http}
-  interfaces:
-    - { name: loopback, address: 127.0.0.1 }
-  portMin: ${ports.mediaMin}
-  portMax: ${ports.mediaMax}
-  threads: ${options.rtpengineThreads}
-routingCore:
-  sipUri: sip:127.0.0.1:${ports.core}
-ops:
-  address: 127.0.0.1
-  port: ${ports.ops}
-logging:
-  level: ${options.logLevel}
-stateDir: ${options.stateDir}
-`;
+/** The benchmark's POP file; the trunk's call limits are set far above what a run offers, so policy never rejects. */
+export function edgePopYaml(options: Omit<PlainTrunkPopOptions, 'popId'>): string {
+  return plainTrunkPopYaml({ popId: 'bench-edge', ...options });
 }
 
 /**

@@ -8,6 +8,7 @@ import { createSocket } from 'node:dgram';
 import { join, resolve } from 'node:path';
 import { Client } from 'rtpengine-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plainTrunkPopYaml } from '../../test/support/plain-trunk-pop.js';
 import { freePort } from '../../test/support/free-port.js';
 import { describeSippRun, runSipp } from '../../test/support/sipp.js';
 import { isProcessAlive } from '../../platform/supervisor/process-alive.js';
@@ -38,45 +39,10 @@ async function freePorts(): Promise<Ports> {
 }
 
 function popYaml(stateDir: string, ports: Ports): string {
-  return `pop:
-  id: up-test
-  region: loopback
-sip:
-  listeners:
-    - { name: udp, transport: udp, address: 127.0.0.1, port: ${ports.sip} }
-engine:
-  controlAddress: 127.0.0.1
-  controlPort: ${ports.control}
-  secret: up-test-secret
-  metricsPort: ${ports.engineMetrics}
-sbc:
-  metricsPort: ${ports.sbcMetrics}
-trunks:
-  - name: loopback-plain
-    allow: [127.0.0.4/32]
-    transports: [udp]
-    srtp: off
-    codecs: [PCMU, PCMA, telephone-event]
-    maxConcurrentCalls: 10
-    callsPerSecond: 10
-rtpengine:
-  ngAddress: 127.0.0.1
-  ngPort: ${ports.ng}
-  httpPort: ${ports.http}
-  interfaces:
-    - { name: loopback, address: 127.0.0.1 }
-  portMin: ${ports.media}
-  portMax: ${Math.min(65535, ports.media + 20)}
-  threads: 1
-routingCore:
-  sipUri: sip:127.0.0.1:${ports.core}
-ops:
-  address: 127.0.0.1
-  port: ${ports.ops}
-logging:
-  level: debug
-stateDir: ${stateDir}
-`;
+  return plainTrunkPopYaml({
+    popId: 'up-test', stateDir, maxConcurrentCalls: 10, callsPerSecond: 10, rtpengineThreads: 1, logLevel: 'debug',
+    ports: { ...ports, mediaMin: ports.media, mediaMax: Math.min(65535, ports.media + 20) },
+  });
 }
 
 
