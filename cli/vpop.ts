@@ -5,6 +5,7 @@ import { registerUpCommand } from './commands/up.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerEngineCommand } from './commands/engine.js';
 import { registerCertsCommand } from './commands/certs.js';
+import { registerFirewallCommand } from './commands/firewall.js';
 
 const program = new Command()
   .name('vpop')
@@ -15,5 +16,6 @@ registerUpCommand(program);
 registerConfigCommand(program);
 registerEngineCommand(program);
 registerCertsCommand(program);
+registerFirewallCommand(program);
 
 await program.parseAsync(process.argv);

@@ -262,6 +262,22 @@ const redundancySection = z
   })
   .describe('Redundant pair membership');
 
+const firewallSection = z
+  .strictObject({
+    ssh: z
+      .strictObject({
+        port: port.default(22).describe('SSH port of the host'),
+        allow: uniqueList(cidr, 'CIDR block').min(1).describe('Administrators\' networks; the only sources that reach SSH'),
+      })
+      .describe('SSH access to the host'),
+    monitoring: z
+      .strictObject({
+        allow: uniqueList(cidr, 'CIDR block').min(1).describe('Prometheus servers\' networks; the only sources that reach the ops port'),
+      })
+      .describe('Who scrapes the ops endpoint'),
+  })
+  .describe('Host firewall that `vpop firewall render` writes from this file (nftables): SIP only from trunks and phones, media range open, ops port only from monitoring, SSH only from admins, everything else dropped and counted');
+
 const loggingSection = z
   .strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
@@ -282,6 +298,7 @@ export const popFileShape = z
     routingCore: routingCoreSection,
     ops: opsSection,
     redundancy: redundancySection.optional(),
+    firewall: firewallSection.optional(),
     logging: loggingSection.prefault({}),
     stateDir: filePath.describe('Directory for generated certificates, CDRs and recordings (path)'),
   })
