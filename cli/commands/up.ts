@@ -16,6 +16,7 @@ import { shutdownOnSignals } from '../../platform/supervisor/shutdown-on-signals
 import { Supervisor, type ChildSpec } from '../../platform/supervisor/supervisor.js';
 import { tcpReadiness } from '../../platform/supervisor/tcp-probe.js';
 import { scrapedMetricsSource } from '../../platform/metrics/scraped-metrics-source.js';
+import { registerUdpReceiveErrorMetric } from '../../platform/metrics/udp-receive-errors.js';
 import { sbcProcess, standInCoreProcess } from '../../edge/sbc/sbc-process.js';
 import { rtpengineMetricsUrl } from '../../media/rtpengine/rtpengine-args.js';
 import { rtpengineMetricsSource } from '../../media/rtpengine/rtpengine-metrics.js';
@@ -130,6 +131,7 @@ export async function runUp(popFile: string): Promise<void> {
   await stopStaleRtpengine(pop, logger);
 
   const registry = createProcessRegistry({ pop: pop.pop.id, component: 'supervisor' });
+  registerUdpReceiveErrorMetric(registry);
   const supervisor = new Supervisor({ children: popProcesses(pop, resolve(popFile)), registry });
   let ops;
   try {
