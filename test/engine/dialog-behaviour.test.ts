@@ -6,11 +6,19 @@ import { startTestEngine, TEST_SECRET, type RunningEngine } from './engine-harne
 import { connectSrf, newSrf, type SrfApp, type SrfDialog } from './srf-app.js';
 import { TEST_SDP } from './sdp.js';
 import { RawSipPeer, answer, isRequest, isResponse } from './raw-sip-peer.js';
+import type { SipMessage } from '../../edge/engine/messages/sip-message.js';
 import { runSipp, describeSippRun } from '../support/sipp.js';
 import { freePort } from '../support/free-port.js';
 
 /** T1 = 50 ms: Timer G starts at 50 ms, Timer H (64*T1) is 3.2 s. */
 const FAST_TIMERS = { t1: 50, t2: 400 };
+
+/** The URI inside the first Contact of a message (the engine writes name-addr form). */
+function contactUriOf(message: SipMessage): string {
+  const contact = message.headers.get('Contact') ?? '';
+  expect(contact).toMatch(/^<sip:[^>]+>/);
+  return contact.slice(1, contact.indexOf('>'));
+}
 
 function inviteLines(peer: RawSipPeer, sipPort: number, callId: string, branch: string): string[] {
   return [
@@ -95,6 +103,42 @@ describe('dialog behaviour of the UA core', () => {
     peer.send(answer(bye, 200, 'OK', 'unused'));
     await expect.poll(() => reasons).toEqual(['Session timer expired']);
     await expect.poll(() => running!.engine.ua.dialogs.size).toBe(0);
+  });
+
+  it("holds an app's request in a UAS dialog until the caller's ACK, as drachtio-server does (issue 7)", async () => {
+    running = await startTestEngine();
+    let infoRequested = false;
+    let infoAnswered: unknown;
+    await connectedApp((app) => app.invite(((req: unknown, res: unknown) => {
+      app.createUAS(req, res, { localSdp: TEST_SDP }).then((dialog) => {
+        // A B2BUA relaying the other leg's INFO the moment its 200 is out, before any ACK.
+        infoRequested = true;
+        dialog.request({ method: 'INFO', headers: { 'Content-Type': 'application/dtmf-relay' }, body: 'Signal=5\r\nDuration=160\r\n' })
+          .then((response) => { infoAnswered = response; }, (error: unknown) => { infoAnswered = error; });
+      }, () => undefined);
+    }) as never));
+    await expect.poll(() => running!.engine.control.routes.appsFor('invite').length).toBe(1);
+    peer = await RawSipPeer.open({ address: '127.0.0.1', port: running.sipPort });
+    peer.send(inviteLines(peer, running.sipPort, 'hold-until-ack-1', 'h1'), TEST_SDP);
+    const ok = await peer.waitFor(isResponse(200, 'INVITE'));
+    await expect.poll(() => infoRequested).toBe(true);
+    // The app's INFO has reached the engine (same socket, in order) well before this: a loaded
+    // machine can only make the check below weaker, never fail it wrongly.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(peer.count(isRequest('INFO'))).toBe(0);
+    peer.send([
+      `ACK ${contactUriOf(ok)} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKh1ack;rport`,
+      'Max-Forwards: 70',
+      `From: ${ok.headers.get('From') ?? ''}`,
+      `To: ${ok.headers.get('To') ?? ''}`,
+      'Call-ID: hold-until-ack-1',
+      'CSeq: 1 ACK',
+    ]);
+    const info = await peer.waitFor(isRequest('INFO'));
+    expect(peer.received.indexOf(info)).toBeGreaterThan(peer.received.indexOf(ok));
+    peer.send(answer(info, 200, 'OK', 'unused'));
+    await expect.poll(() => infoAnswered).toMatchObject({ status: 200 });
   });
 
   it('answers 491 to a re-INVITE that crosses our own, and lets the app finish its re-INVITE', async () => {

@@ -76,6 +76,38 @@ describe('OPTIONS and CANCEL through the engine', () => {
     expect(seen).toBe(3);
   });
 
+  it('hands an app an OPTIONS with CSeq 4294967295 and a URI parameter with an empty value (issue 7: both got 400)', async () => {
+    running = await startTestEngine({ timers: LINGER_TIMERS });
+    const app = newSrf();
+    srf = app;
+    const seenUris: string[] = [];
+    app.options(((req: { uri: string }, res: { send(status: number): void }) => {
+      seenUris.push(req.uri);
+      res.send(200);
+    }) as never);
+    await connectSrf(app, running.controlPort, TEST_SECRET);
+    await expect.poll(() => running!.engine.control.routes.appsFor('options').length).toBe(1);
+    const { RawSipPeer, isResponse } = await import('./raw-sip-peer.js');
+    const peer = await RawSipPeer.open({ address: '127.0.0.1', port: running.sipPort });
+    try {
+      const uri = `sip:${DIALLED_NUMBER}@127.0.0.1:${running.sipPort};unknownparam=`;
+      peer.send([
+        `OPTIONS ${uri} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKcseqmax;rport`,
+        'Max-Forwards: 70',
+        `From: <sip:monitor@127.0.0.1:${peer.port};unknownparam=>;tag=m1`,
+        `To: <${uri}>`,
+        'Call-ID: cseq-max-1',
+        'CSeq: 4294967295 OPTIONS',
+      ]);
+      const ok = await peer.waitFor(isResponse(200, 'OPTIONS'));
+      expect(ok.headers.get('CSeq')).toBe('4294967295 OPTIONS');
+      expect(seenUris).toEqual([uri]);
+    } finally {
+      peer.close();
+    }
+  });
+
   it('answers 503 to a request no app routed', async () => {
     running = await startTestEngine({ timers: LINGER_TIMERS });
     const result = await caller('options', 1);

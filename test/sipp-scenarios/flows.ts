@@ -28,6 +28,7 @@ export const SIPP_FLOWS: readonly SippFlow[] = [
   flow('update'),
   flow('prack'),
   flow('options'),
+  flow('reinvite-before-ack'),
 ];
 
 /**

@@ -55,6 +55,15 @@ describe('parseSipMessage', () => {
     expect(req.body.toString()).toBe('v=0\r\n');
   });
 
+  it('accepts CSeq 4294967295 and a URI parameter with an empty value (issue 7: both got 400)', () => {
+    const msg = parseSipMessage(request([
+      'OPTIONS sip:bob@example.com;unknownparam= SIP/2.0', 'Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK1',
+      'From: <sip:alice@example.com>;tag=1', 'To: <sip:bob@example.com;unknownparam=>', 'Call-ID: abc', 'CSeq: 4294967295 OPTIONS',
+    ])) as SipRequest;
+    expect(msg.uri).toBe('sip:bob@example.com;unknownparam=');
+    expect(msg.headers.get('CSeq')).toBe('4294967295 OPTIONS');
+  });
+
   it('parses a response with an empty reason phrase', () => {
     const msg = parseSipMessage(Buffer.from([
       'SIP/2.0 180 ', BASE[1], BASE[2], BASE[3], BASE[4], 'CSeq: 1 INVITE', 'Content-Length: 0', '', '',
@@ -102,7 +111,7 @@ describe('parseSipMessage', () => {
   it.each([
     ['negative Content-Length', [...BASE, 'Content-Length: -1'], /Content-Length/],
     ['CSeq method mismatch', [...BASE.slice(0, 5), 'CSeq: 1 INVITE'], /does not match/],
-    ['CSeq out of range', [...BASE.slice(0, 5), 'CSeq: 2147483648 OPTIONS'], /CSeq/],
+    ['CSeq out of range', [...BASE.slice(0, 5), 'CSeq: 4294967296 OPTIONS'], /CSeq/],
     ['missing To', BASE.filter((l) => !l.startsWith('To')), /missing mandatory header: To/],
     ['two Call-IDs', [...BASE, 'Call-ID: other'], /more than one Call-ID/],
     ['unterminated quote', [...BASE.slice(0, 3), 'To: "Bob <sip:bob@example.com>', ...BASE.slice(4)], /malformed To/],

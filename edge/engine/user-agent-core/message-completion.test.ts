@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SipHeaders, SipRequest, SipResponse } from '../messages/sip-message.js';
-import { appChosenTag, completeInDialogRequest, completeNewRequest, completeResponse, reasonPhrase, replaceLocalhost, replaceLocalhostInContact } from './message-completion.js';
+import { appChosenTag, completeInDialogRequest, completeNewRequest, completeResponse, reasonPhrase, replaceLocalhost, replaceLocalhostInContact, contactInNameAddrForm } from './message-completion.js';
 import type { LocalEndpoint } from './local-endpoint.js';
 
 const local: LocalEndpoint = { transport: 'udp', address: '127.0.0.1', port: 5060 };
@@ -97,7 +97,7 @@ describe('drachtio-server conventions for app headers', () => {
       { name: 'RSeq', value: '9' }, { name: 'Route', value: '<sip:x>' },
     ]));
     const response = completeResponse(invite(), partial, { toTag: 't', local });
-    expect(response.headers.get('Contact')).toBe('sip:foo@127.0.0.1:5060');
+    expect(response.headers.get('Contact')).toBe('<sip:foo@127.0.0.1:5060>');
     expect(response.headers.get('X-Note')).toBe('sip:foo@localhost');
     expect(response.headers.has('RSeq')).toBe(false);
     expect(response.headers.has('Route')).toBe(false);
@@ -106,7 +106,7 @@ describe('drachtio-server conventions for app headers', () => {
   it("adds the listener's transport to a localhost Contact when it is not UDP (the callee's BYE must find us)", () => {
     const tcp = { transport: 'tcp' as const, address: '127.0.0.1', port: 5070 };
     const tls = { transport: 'tls' as const, address: '203.0.113.7', port: 5061 };
-    expect(replaceLocalhostInContact('sip:+15550001111@localhost', local)).toBe('sip:+15550001111@127.0.0.1:5060');
+    expect(replaceLocalhostInContact('sip:+15550001111@localhost', local)).toBe('<sip:+15550001111@127.0.0.1:5060>');
     expect(replaceLocalhostInContact('sip:+15550001111@localhost', tcp)).toBe('<sip:+15550001111@127.0.0.1:5070;transport=tcp>');
     expect(replaceLocalhostInContact('<sip:a@localhost:5999>;expires=60', tls)).toBe('<sip:a@203.0.113.7:5061;transport=tls>;expires=60');
     expect(replaceLocalhostInContact('<sip:a@localhost;transport=tcp>', tls)).toBe('<sip:a@203.0.113.7:5061;transport=tcp>');
@@ -116,6 +116,18 @@ describe('drachtio-server conventions for app headers', () => {
     ]));
     const request = completeNewRequest(partial, tcp, { branch: 'z9hG4bKc', fromTag: 'f', callId: 'c' });
     expect(request.headers.getAll('Contact')).toEqual(['<sip:+15550001111@127.0.0.1:5070;transport=tcp>']);
+  });
+
+  it('writes an app\'s Contact in name-addr form, header parameters outside the brackets (issue 7)', () => {
+    expect(contactInNameAddrForm('sip:sipp@127.0.0.1:5061')).toBe('<sip:sipp@127.0.0.1:5061>');
+    expect(contactInNameAddrForm('sip:a@h;expires=60')).toBe('<sip:a@h>;expires=60');
+    expect(contactInNameAddrForm('sip:a@h, sip:b@h;q=0.5')).toBe('<sip:a@h>, <sip:b@h>;q=0.5');
+    expect(contactInNameAddrForm('"A" <sip:a@h;lr>;expires=1')).toBe('"A" <sip:a@h;lr>;expires=1');
+    expect(contactInNameAddrForm('*')).toBe('*');
+    const response = completeResponse(invite(), new SipResponse(200, 'OK', new SipHeaders([
+      { name: 'Contact', value: 'sip:sipp@127.0.0.9:5090' },
+    ])), { toTag: 't' });
+    expect(response.headers.get('Contact')).toBe('<sip:sipp@127.0.0.9:5090>');
   });
 
   it('reads the To tag an app chose for its response', () => {

@@ -2,7 +2,8 @@
 // drachtio-server does. These are pure functions of the request being
 // answered (or the dialog / local endpoint) and the app's partial message.
 import { SipHeaders, SipRequest, SipResponse } from '../messages/sip-message.js';
-import { getTag, withTag } from '../messages/headers/name-addr.js';
+import { formatNameAddr, getTag, parseNameAddr, withTag } from '../messages/headers/name-addr.js';
+import { splitHeaderList } from '../messages/headers/header-list.js';
 import { contactFor, hostForSip, viaFor, type LocalEndpoint } from './local-endpoint.js';
 
 /** Headers apps may never set (drachtio-server's immutable headers); the engine writes them. */
@@ -21,30 +22,43 @@ export function replaceLocalhost(value: string, local: LocalEndpoint): string {
 }
 
 /**
- * A Contact with `@localhost` made reachable: our host:port, plus `;transport=` of the
- * listener when it is not UDP (as drachtio-server does), so the peer's in-dialog requests
- * come back over the same transport rather than to localhost or over UDP.
+ * A Contact in name-addr form (`<sip:…>;params`): the engine always writes it so, because
+ * peers (SIPp's [next_url], some UAs) take the URI only from inside `<…>`, and drachtio-srf
+ * hands us a bare addr-spec (`sip:number@localhost`) when an app gives a calling number.
+ * A bare addr-spec's `;params` belong to the header (§20.10), so they stay outside `>`.
  */
-export function replaceLocalhostInContact(value: string, local: LocalEndpoint): string {
-  const replaced = replaceLocalhost(value, local);
-  if (replaced === value || local.transport === 'udp') return replaced;
-  const bracketed = value.lastIndexOf('<', value.indexOf('@localhost')) !== -1;
-  const hostport = `@${hostForSip(local.address)}:${local.port}`;
-  const start = replaced.indexOf(hostport) + hostport.length;
-  const close = bracketed ? replaced.indexOf('>', start) : -1;
-  const uriParams = replaced.slice(start, close === -1 ? replaced.length : close);
-  if (/;\s*transport=/i.test(uriParams)) return replaced;
-  const param = `;transport=${local.transport}`;
-  if (bracketed) return replaced.slice(0, start) + param + replaced.slice(start);
-  // A bare addr-spec's parameters belong to the header, so the URI is bracketed to carry its own.
-  return `<${replaced.slice(0, start)}${param}>${replaced.slice(start)}`;
+export function contactInNameAddrForm(value: string): string {
+  if (value.indexOf('<') !== -1 || value.trim() === '*') return value;
+  return splitHeaderList(value).map((element) => {
+    const parsed = parseNameAddr(element);
+    return parsed ? formatNameAddr({ uri: parsed.uri, params: parsed.params }) : element;
+  }).join(', ');
 }
 
-/** The app's header value, with localhost replaced where drachtio-server does it. */
+/**
+ * A Contact in name-addr form with `@localhost` made reachable: our host:port, plus
+ * `;transport=` of the listener when it is not UDP (as drachtio-server does), so the peer's
+ * in-dialog requests come back over the same transport rather than to localhost or over UDP.
+ */
+export function replaceLocalhostInContact(value: string, local: LocalEndpoint): string {
+  const bracketed = contactInNameAddrForm(value);
+  const replaced = replaceLocalhost(bracketed, local);
+  if (replaced === bracketed || local.transport === 'udp') return replaced;
+  const hostport = `@${hostForSip(local.address)}:${local.port}`;
+  const start = replaced.indexOf(hostport) + hostport.length;
+  const close = replaced.indexOf('>', start);
+  const uriParams = replaced.slice(start, close === -1 ? replaced.length : close);
+  if (/;\s*transport=/i.test(uriParams)) return replaced;
+  return replaced.slice(0, start) + `;transport=${local.transport}` + replaced.slice(start);
+}
+
+/** The app's header value, with localhost replaced where drachtio-server does it and Contact in name-addr form. */
 function appValue(name: string, value: string, local: LocalEndpoint | undefined): string {
-  if (local === undefined) return value;
   const lower = name.toLowerCase();
-  if (lower === 'contact' || lower === 'm') return replaceLocalhostInContact(value, local);
+  if (lower === 'contact' || lower === 'm') {
+    return local === undefined ? contactInNameAddrForm(value) : replaceLocalhostInContact(value, local);
+  }
+  if (local === undefined) return value;
   return LOCALHOST_HEADERS.has(lower) ? replaceLocalhost(value, local) : value;
 }
 

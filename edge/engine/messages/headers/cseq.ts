@@ -1,4 +1,5 @@
-// CSeq = 1*DIGIT LWS Method (RFC 3261 §20.16); the number must be below 2^31 (§8.1.1.5).
+// CSeq = 1*DIGIT LWS Method (RFC 3261 §20.16). §8.1.1.5 limits what a UAC *sends* to
+// below 2^31; a server accepts any 32-bit unsigned value (be liberal where no harm follows).
 
 import { isToken, isLws, skipLws } from './char-classes.js';
 
@@ -7,9 +8,10 @@ export interface CSeq {
   method: string;
 }
 
-export const MAX_CSEQ = 2 ** 31 - 1;
+/** The largest CSeq number accepted: 2^32 - 1 (a 32-bit unsigned integer). */
+export const MAX_CSEQ = 2 ** 32 - 1;
 
-/** Parse `1*DIGIT LWS Method`; a number may have leading zeros but must be < 2^31. */
+/** Parse `1*DIGIT LWS Method`; a number may have leading zeros but must fit 32 bits unsigned. */
 export function parseCSeq(value: string): CSeq | undefined {
   let i = skipLws(value, 0);
   const start = i;

@@ -9,7 +9,7 @@ export interface RAck {
   method: string;
 }
 
-/** Read 1*DIGIT below 2^31 at `from`; returns [value, end] or undefined. */
+/** Read 1*DIGIT of at most 2^32 - 1 at `from`; returns [value, end] or undefined. */
 function readNumber(text: string, from: number): [number, number] | undefined {
   let i = from;
   let n = 0;
@@ -36,7 +36,7 @@ export function formatRAck(rack: RAck): string {
   return `${rack.rseq} ${rack.cseq} ${rack.method}`;
 }
 
-/** RSeq: 1*DIGIT, 1 to 2^31-1. */
+/** RSeq: 1*DIGIT, 1 to 2^32-1 (RFC 3262 §7.1: 1 to 2**32 - 1). */
 export function parseRSeq(value: string): number | undefined {
   const text = value.trim();
   const parsed = readNumber(text, 0);

@@ -28,6 +28,13 @@ describe('parseSipUri', () => {
     expect(parseSipUri('sip:+1-212-555-0100;phone-context=x@gw;user=phone')?.params.get('user')).toBe('phone');
   });
 
+  it('accepts a parameter with an empty value and writes it back unchanged (issue 7)', () => {
+    const uri = parseSipUri('sip:bob@example.com;unknownparam=;transport=tcp');
+    expect(uri?.params.get('unknownparam')).toBe('');
+    expect(uri?.params.get('transport')).toBe('tcp');
+    expect(formatSipUri(uri!)).toBe('sip:bob@example.com;unknownparam=;transport=tcp');
+  });
+
   it('parses tel URIs', () => {
     expect(parseSipUri('tel:+1-201-555-0123;phone-context=example.com')).toMatchObject({
       scheme: 'tel', user: '+1-201-555-0123', host: '', params: new Map([['phone-context', 'example.com']]),

@@ -12,7 +12,7 @@ export interface SipUri {
   /** Hostname, IPv4 address or IPv6 reference with its brackets; '' for tel. */
   host: string;
   port?: number;
-  /** uri-parameters: lower-cased names, raw values, arrival order; null for a name without value. */
+  /** uri-parameters: lower-cased names, raw values, arrival order; null for a name without value, '' for `name=`. */
   params: Map<string, string | null>;
   /** URI headers (`?name=value&...`), raw. */
   headers: Map<string, string>;
@@ -141,7 +141,8 @@ function parseUriParams(text: string, from: number, to: number, into: Map<string
     const name = text.slice(i + 1, nameEnd).toLowerCase();
     if (nameEnd === end) into.set(name, null);
     else {
-      if (eq + 1 === end || !onlyChars(text, eq + 1, end, PARAM_CHARS)) return false;
+      // An empty value (`;unknownparam=`) is outside the grammar but harmless; other servers accept it.
+      if (!onlyChars(text, eq + 1, end, PARAM_CHARS)) return false;
       into.set(name, text.slice(eq + 1, end));
     }
     i = end;
