@@ -2,18 +2,28 @@
 import { popJsonSchema } from './pop-json-schema.js';
 import type { FieldPath } from './yaml-positions.js';
 
-interface SchemaNode {
+export interface SchemaNode {
   properties?: Record<string, SchemaNode>;
   items?: SchemaNode;
+  additionalProperties?: SchemaNode | boolean;
 }
 
 let schemaRoot: SchemaNode | undefined;
 
-/** Keys allowed in the object at `objectPath` (e.g. ["trunks", 0]), or [] if unknown. */
+/** Keys allowed in the POP file's object at `objectPath` (e.g. ["trunks", 0]), or [] if unknown. */
 export function allowedKeysAt(objectPath: FieldPath): string[] {
   schemaRoot ??= popJsonSchema() as SchemaNode;
-  let node: SchemaNode | undefined = schemaRoot;
+  return allowedKeysIn(schemaRoot, objectPath);
+}
+
+/** Keys allowed at `objectPath` of any JSON Schema (records' entries step through additionalProperties). */
+export function allowedKeysIn(root: SchemaNode, objectPath: FieldPath): string[] {
+  let node: SchemaNode | undefined = root;
   for (const segment of objectPath) {
+    if (typeof segment === 'string' && !node?.properties?.[segment] && typeof node?.additionalProperties === 'object') {
+      node = node.additionalProperties;
+      continue;
+    }
     node = typeof segment === 'number' ? node?.items : node?.properties?.[segment];
   }
   return Object.keys(node?.properties ?? {});

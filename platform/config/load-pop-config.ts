@@ -4,17 +4,15 @@
 // Relative paths in a POP file resolve against the directory that holds the file, never
 // against the working directory, so `vpop up --pop configs/pops/local.yaml` means the
 // same thing wherever it is started from.
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-problem.js';
 import { popConfigSchema, type PopConfig } from './pop-schema.js';
 import { popConsistencyProblems, type PathProblem } from './pop-consistency.js';
 import { popsFormPair, redundantPairProblems } from './redundant-pair.js';
 import { popFileProblems } from './pop-files.js';
-import { allowedKeysAt, unknownKeyHint } from './key-suggestion.js';
-import { formatFieldPath, positionOfPath, type FieldPath } from './yaml-positions.js';
+import type { SchemaNode } from './key-suggestion.js';
+import { popJsonSchema } from './pop-json-schema.js';
+import { inspectYamlFile, sortProblems } from './yaml-schema-file.js';
 
 export { ConfigError, type ConfigProblem } from './config-problem.js';
 export type { PopConfig } from './pop-schema.js';
@@ -77,40 +75,10 @@ export function loadPopConfig(file: string, options: PopCheckOptions = {}): PopC
 
 /** Problems and, when there are none, the loaded (not frozen) config. */
 export function inspectPopFile(file: string, options: PopCheckOptions = {}): PopInspection {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    return { problems: [{ file, line: 1, column: 1, path: '(root)', message: `cannot read the POP file (${reason})` }] };
-  }
-
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const syntaxProblems = [...doc.errors, ...doc.warnings].map((error): ConfigProblem => {
-    const { line, col } = lineCounter.linePos(error.pos[0]);
-    return { file, line, column: col, path: '(yaml)', message: `YAML: ${firstLine(error.message)}` };
-  });
-  if (syntaxProblems.length > 0) return { problems: sortProblems(syntaxProblems) };
-
-  const at = (path: FieldPath, message: string, atKey = false): ConfigProblem => ({
-    file,
-    ...positionOfPath(doc, lineCounter, path, atKey),
-    path: formatFieldPath(path),
-    message,
-  });
-
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    return { problems: [at([], `YAML: ${firstLine((error as Error).message)}`)] };
-  }
-
-  const parsed = popConfigSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) {
-    return { problems: sortProblems(parsed.error.issues.flatMap((issue) => problemsOfIssue(issue, at))) };
-  }
+  const inspection = inspectYamlFile(file, popConfigSchema, { what: 'POP file', jsonSchema: () => popJsonSchema() as SchemaNode });
+  const { at } = inspection;
+  if (!inspection.data || !at) return { problems: inspection.problems };
+  const parsed = { data: inspection.data };
 
   const baseDir = dirname(resolve(file));
   const config = resolvePopPaths(parsed.data, baseDir);
@@ -118,44 +86,6 @@ export function inspectPopFile(file: string, options: PopCheckOptions = {}): Pop
   if (options.checkFiles ?? true) semantic.push(...popFileProblems(parsed.data, config, { root: options.root, now: options.now }));
   const locate = (problem: PathProblem): ConfigProblem => at(problem.path, problem.message, problem.atKey);
   return { problems: sortProblems(semantic.map(locate)), config, locate };
-}
-
-function problemsOfIssue(
-  issue: z.core.$ZodIssue,
-  at: (path: FieldPath, message: string, atKey?: boolean) => ConfigProblem,
-): ConfigProblem[] {
-  const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return issue.keys.map((key) => {
-        const hint = unknownKeyHint(key, allowedKeysAt(path));
-        return at([...path, key], `unknown key "${key}"${hint ? `; ${hint}` : ''}`, true);
-      });
-    case 'invalid_type':
-      if (issue.input === undefined) {
-        return [at(path, `required field "${String(path.at(-1) ?? '')}" is missing (expected ${issue.expected})`)];
-      }
-      return [at(path, `expected ${issue.expected}, got ${describeValue(issue.input)}`)];
-    case 'invalid_value':
-      return [at(path, `${describeValue(issue.input)} is not one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`)];
-    case 'too_small':
-      if (issue.origin === 'array') return [at(path, `needs at least ${String(issue.minimum)} ${issue.minimum === 1 ? 'entry' : 'entries'}`)];
-      if (issue.origin === 'number') return [at(path, `must be at least ${String(issue.minimum)}, got ${String(issue.input)}`)];
-      return [at(path, issue.message)];
-    case 'too_big':
-      if (issue.origin === 'number') return [at(path, `must be at most ${String(issue.maximum)}, got ${String(issue.input)}`)];
-      return [at(path, issue.message)];
-    default:
-      return [at(path, issue.message)];
-  }
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'an empty value';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
-  return `${typeof value} ${String(value)}`;
 }
 
 /** The same config with every path field made absolute against the POP file's directory. */
@@ -186,14 +116,6 @@ export function resolvePopPaths(config: PopConfig, baseDir: string): PopConfig {
       binary: absolute(config.rtpengine.binary),
     },
   };
-}
-
-function firstLine(message: string): string {
-  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
-}
-
-function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
-  return problems.sort((a, b) => a.line - b.line || a.column - b.column || a.path.localeCompare(b.path));
 }
 
 function deepFreeze<T>(value: T): T {
