@@ -39,7 +39,8 @@ describe('rtpengineArgs', () => {
       '--port-max=30999',
       '--num-threads=2',
       '--recording-method=pcap',
-      '--recording-dir=/var/lib/vpop/recordings',
+      // Clear segments wait outside the recordings directory until they are joined and encrypted.
+      '--recording-dir=/var/lib/vpop/recording-spool',
       '--delete-delay=0',
       '--pidfile=/var/lib/vpop/rtpengine.pid',
     ]);
@@ -65,7 +66,7 @@ describe('rtpengineArgs', () => {
     expect(args).toContain('--listen-cli=127.0.0.9:2224');
     expect(args).toContain('--dtmf-log-dest=127.0.0.9:2225');
     expect(args).toContain('--num-threads=4');
-    expect(args).toContain('--recording-dir=/srv/rec');
+    expect(args).toContain('--recording-dir=/var/lib/vpop/recording-spool');
     expect(args.filter((arg) => arg.startsWith('--interface='))).toEqual([
       '--interface=inside/127.0.0.1',
       '--interface=outside/127.0.0.2!203.0.113.7',

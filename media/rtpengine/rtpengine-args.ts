@@ -22,6 +22,15 @@ export function rtpenginePidFile(pop: PopConfig): string {
   return join(pop.stateDir, 'rtpengine.pid');
 }
 
+/**
+ * Where rtpengine writes a recorded call's clear pcap segments (--recording-dir) until
+ * the recorder joins and encrypts them into rtpengine.recordingDir. Kept apart from the
+ * recordings directory so nothing there is ever in clear (docs/media.md).
+ */
+export function recordingSpoolDir(pop: PopConfig): string {
+  return join(pop.stateDir, 'recording-spool');
+}
+
 /** The URL of rtpengine's Prometheus figures (--listen-http). */
 export function rtpengineMetricsUrl(pop: PopConfig): string {
   return `http://${hostPort(pop.rtpengine.ngAddress, pop.rtpengine.httpPort)}/metrics`;
@@ -52,7 +61,7 @@ export function rtpengineArgs(pop: PopConfig): string[] {
     `--num-threads=${engine.threads}`,
     // pcap is the only recording method that works without the kernel module.
     '--recording-method=pcap',
-    `--recording-dir=${engine.recordingDir}`,
+    `--recording-dir=${recordingSpoolDir(pop)}`,
     // A deleted call frees its ports and closes its recording at once, not 30 s later.
     '--delete-delay=0',
     ...(engine.dtmfLogPort !== undefined ? [`--dtmf-log-dest=${hostPort(engine.ngAddress, engine.dtmfLogPort)}`] : []),

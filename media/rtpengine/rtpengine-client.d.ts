@@ -27,6 +27,14 @@ declare module 'rtpengine-client' {
     query(destination: Destination, options: Record<string, unknown>): Promise<NgResponse>;
     list(destination: Destination, options?: Record<string, unknown>): Promise<NgResponse>;
     statistics(destination: Destination, options?: Record<string, unknown>): Promise<NgResponse>;
+    playMedia(destination: Destination, options: Record<string, unknown>): Promise<NgResponse>;
+    stopMedia(destination: Destination, options: Record<string, unknown>): Promise<NgResponse>;
+    blockMedia(destination: Destination, options: Record<string, unknown>): Promise<NgResponse>;
+    unblockMedia(destination: Destination, options: Record<string, unknown>): Promise<NgResponse>;
+    blockDTMF(destination: Destination, options: Record<string, unknown>): Promise<NgResponse>;
+    unblockDTMF(destination: Destination, options: Record<string, unknown>): Promise<NgResponse>;
+    startRecording(destination: Destination, options: Record<string, unknown>): Promise<NgResponse>;
+    stopRecording(destination: Destination, options: Record<string, unknown>): Promise<NgResponse>;
     close(): void;
   }
 

@@ -12,6 +12,8 @@ export interface RtpengineTestPopOptions {
   /** Also give rtpengine a CLI port. */
   cliPort?: boolean;
   logging?: PopConfig['logging']['level'];
+  /** Where rtpengine sends its DTMF log (--dtmf-log-dest) on 127.0.0.1. */
+  dtmfLogPort?: number;
 }
 
 export async function rtpengineTestPop(options: RtpengineTestPopOptions): Promise<PopConfig> {
@@ -24,6 +26,7 @@ export async function rtpengineTestPop(options: RtpengineTestPopOptions): Promis
     rtpengine: {
       ngAddress: '127.0.0.1', ngPort: await freePort(), httpPort: await freePort(),
       ...(options.cliPort ? { cliPort: await freePort() } : {}),
+      ...(options.dtmfLogPort !== undefined ? { dtmfLogPort: options.dtmfLogPort } : {}),
       interfaces: [{ name: 'loopback', address: '127.0.0.1' }],
       portMin, portMax: portMin + options.mediaPorts - 1, threads: 1,
     },

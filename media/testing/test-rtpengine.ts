@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PopConfig } from '../../platform/config/pop-schema.js';
-import { rtpengineArgs } from '../rtpengine/rtpengine-args.js';
+import { recordingSpoolDir, rtpengineArgs } from '../rtpengine/rtpengine-args.js';
 import { pingRtpengine } from '../rtpengine/rtpengine-ping.js';
 import { rtpengineTestPop } from './rtpengine-test-pop.js';
 
@@ -16,12 +16,16 @@ export interface TestRtpengine {
   portMax: number;
   /** The rtpengine section for a test POP file. */
   popSection: PopConfig['rtpengine'];
+  /** The test POP's state directory (a fresh temporary one), removed by stop(). */
+  stateDir: string;
+  /** Where rtpengine writes recorded segments. */
+  spoolDir: string;
   stop(): Promise<void>;
 }
 
-export async function startTestRtpengine(mediaPorts = 200): Promise<TestRtpengine> {
+export async function startTestRtpengine(mediaPorts = 200, options: { dtmfLogPort?: number } = {}): Promise<TestRtpengine> {
   const stateDir = mkdtempSync(join(tmpdir(), 'vpop-test-rtpengine-'));
-  const pop = await rtpengineTestPop({ id: 'media-test', stateDir, mediaPorts, logging: 'warn' });
+  const pop = await rtpengineTestPop({ id: 'media-test', stateDir, mediaPorts, logging: 'warn', ...options });
   const { portMin } = pop.rtpengine;
   mkdirSync(pop.rtpengine.recordingDir, { recursive: true });
   const child: ChildProcess = spawn(pop.rtpengine.binary, rtpengineArgs(pop), { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -41,7 +45,10 @@ export async function startTestRtpengine(mediaPorts = 200): Promise<TestRtpengin
   for (let attempt = 0; attempt < 100; attempt++) {
     if (child.exitCode !== null) break;
     if (await pingRtpengine(target, 200)) {
-      return { ngAddress: target.address, ngPort: target.port, portMin, portMax: pop.rtpengine.portMax, popSection: pop.rtpengine, stop };
+      return {
+        ngAddress: target.address, ngPort: target.port, portMin, portMax: pop.rtpengine.portMax, popSection: pop.rtpengine,
+        stateDir, spoolDir: recordingSpoolDir(pop), stop,
+      };
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -110,6 +110,7 @@ export function resolvePopPaths(config: PopConfig, baseDir: string): PopConfig {
         passwordFile: optional(credential.passwordFile),
       })),
     },
+    recordings: config.recordings && { ...config.recordings, masterKeyFile: absolute(config.recordings.masterKeyFile) },
     rtpengine: {
       ...config.rtpengine,
       recordingDir: absolute(config.rtpengine.recordingDir),

@@ -223,11 +223,19 @@ const rtpengineSection = z
     portMin: port.describe('Lowest UDP port for media'),
     portMax: port.describe('Highest UDP port for media'),
     threads: z.number().int().min(1).max(64).default(2).describe('rtpengine worker threads'),
-    recordingDir: filePath.optional().describe('Where recordings are written (path); defaults to <stateDir>/recordings'),
+    recordingDir: filePath.optional().describe('Where encrypted recordings and their index are kept (path); defaults to <stateDir>/recordings. rtpengine writes clear segments to <stateDir>/recording-spool until they are joined'),
     dtmfLogPort: port.optional().describe('UDP port on ngAddress where rtpengine sends DTMF events (--dtmf-log-dest)'),
     binary: filePath.default('/usr/bin/rtpengine').describe('rtpengine executable (path)'),
   })
   .describe('rtpengine, the media anchor');
+
+const recordingsSection = z
+  .strictObject({
+    masterKeyFile: filePath.describe('File holding the 32-byte master key that wraps each recording\'s data key, as 64 hex digits or base64 on its first line (path)'),
+    generateKeyIfMissing: z.boolean().default(false).describe('On first run, write a random master key to masterKeyFile if it does not exist (local POPs)'),
+    retentionDays: z.number().int().min(1).default(90).describe('Recordings older than this are removed by `vpop recordings purge`'),
+  })
+  .describe('Call recordings, encrypted at rest (docs/media.md)');
 
 const sbcSection = z
   .strictObject({
@@ -294,6 +302,7 @@ export const popFileShape = z
     trunks: z.array(trunk).default([]).describe('Carrier trunks'),
     phones: phonesSection.optional(),
     rtpengine: rtpengineSection,
+    recordings: recordingsSection.optional(),
     sbc: sbcSection.optional(),
     routingCore: routingCoreSection,
     ops: opsSection,

@@ -19,7 +19,8 @@ export function phonePasswords(pop: PopConfig): Map<string, string> {
   return passwords;
 }
 
-function firstLineOf(file: string, what: string): string {
+/** The first line of a secret file, never empty; the one way secrets are read from files. */
+export function firstLineOf(file: string, what: string): string {
   const line = readFileSync(file, 'utf8').split(/\r?\n/)[0] ?? '';
   if (line === '') throw new Error(`${what} ${file} is empty`);
   return line;
