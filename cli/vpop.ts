@@ -5,6 +5,7 @@ import { registerUpCommand } from './commands/up.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerEngineCommand } from './commands/engine.js';
 import { registerCertsCommand } from './commands/certs.js';
+import { registerRecordingsCommand } from './commands/recordings.js';
 import { registerFirewallCommand } from './commands/firewall.js';
 
 const program = new Command()
@@ -16,6 +17,7 @@ registerUpCommand(program);
 registerConfigCommand(program);
 registerEngineCommand(program);
 registerCertsCommand(program);
+registerRecordingsCommand(program);
 registerFirewallCommand(program);
 
 await program.parseAsync(process.argv);
