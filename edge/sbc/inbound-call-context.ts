@@ -21,3 +21,8 @@ export function inboundCallContext(req: SbcRequest): InboundCallContext {
   if (!context) throw new Error('no trunk identified for this request: identify-trunk must run first');
   return context;
 }
+
+/** The context when the chain identified a trunk, else undefined (refused before, or from the core). */
+export function findInboundCallContext(req: SbcRequest): InboundCallContext | undefined {
+  return contexts.get(req);
+}

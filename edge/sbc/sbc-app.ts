@@ -11,6 +11,10 @@ import type { PopConfig } from '../../platform/config/pop-schema.js';
 import { engineSecret } from '../../platform/config/pop-secrets.js';
 import { CallSession } from './call/call-session.js';
 import { JsonlCdrWriter, type CdrSink } from './call/cdr-writer.js';
+import { OpenCallJournal } from './call/open-call-journal.js';
+import { CallAudit } from './call/call-audit.js';
+import { recordRefusals } from './call/refusal-record.js';
+import { EngineDialogQuery } from './engine-dialog-query.js';
 import { inboundPlan } from './call/inbound-plan.js';
 import { inboundCallContext } from './inbound-call-context.js';
 import { inviteRoute } from './invite-route.js';
@@ -40,6 +44,8 @@ export interface SbcOptions {
   bindings?: BindingStore;
   /** Gateway OPTIONS ping interval. */
   gatewayPingIntervalMs?: number;
+  /** rtpengine may stay unreachable this long before its calls are ended; default 3 audit intervals. */
+  mediaLostAfterMs?: number;
 }
 
 export interface RunningSbc {
@@ -49,6 +55,9 @@ export interface RunningSbc {
   gateways: GatewayMonitor;
   anchor: MediaAnchor;
   cdr: CdrSink;
+  /** Calls in progress. */
+  calls: ReadonlySet<CallSession>;
+  audit: CallAudit;
   stop(): Promise<void>;
 }
 
@@ -64,7 +73,7 @@ interface SrfRuntime {
   register(handler: (req: SbcRequest, res: SbcResponse) => void): void;
   request(uri: string, opts: Record<string, unknown>): Promise<OutgoingRequest>;
   on(event: string, listener: (...args: never[]) => void): void;
-  connect(opts: { host: string; port: number; secret: string; reconnect?: Record<string, unknown> }): void;
+  connect(opts: { host: string; port: number; secret: string; reconnect?: { retryMaxDelay?: number } }): void;
   disconnect(): void;
 }
 
@@ -76,12 +85,18 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
     ngAddress: pop.rtpengine.ngAddress, ngPort: pop.rtpengine.ngPort, logger: logger.child({ part: 'media' }),
   });
   const cdr = options.cdr ?? new JsonlCdrWriter(join(pop.stateDir, 'cdr', 'edge-cdr.jsonl'), logger.child({ part: 'cdr' }));
+  // Calls a killed predecessor left open get their stop before this SBC takes calls.
+  const journal = new OpenCallJournal(join(pop.stateDir, 'cdr', 'open-calls.jsonl'), logger.child({ part: 'cdr' }));
+  // Their media too: rtpengine still holds what the predecessor anchored.
+  for (const stop of journal.recover(cdr)) void anchor.delete({ callId: stop.callId });
   const observe: PolicyObserver = (rejection) => {
     metrics.policyRejections.inc({ step: rejection.step, outcome: String(rejection.outcome) });
     logger.info({ policy: rejection }, 'request refused by policy');
   };
   const srf = new Srf() as unknown as SrfRuntime;
   const admission = new CallAdmission();
+  metrics.initialise(pop.trunks, pop.phones !== undefined);
+  metrics.observeAdmission(pop.trunks, (trunk) => admission.active(trunk));
   const registrar = pop.phones === undefined ? undefined : new Registrar({
     phones: pop.phones, passwords: phonePasswords(pop), store: options.bindings ?? new InMemoryBindingStore(),
     nonces: new NonceIssuer(), logger: logger.child({ part: 'registrar' }),
@@ -90,15 +105,27 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
     options.gatewayPingIntervalMs);
   metrics.observeAnchor(anchor);
   if (registrar) metrics.observeRegistrar(() => registrar.count());
+  const calls = new Set<CallSession>();
+  const sessionRequests = new WeakSet<SbcRequest>();
+  const sessionTimers = {
+    seconds: pop.sbc?.sessionExpiresSeconds ?? 1800, minSeconds: pop.sbc?.minSessionExpiresSeconds ?? 90,
+  };
   const startCall = (req: SbcRequest, res: SbcResponse, plan: CallPlan): void => {
-    const session = new CallSession(req, res, plan, { srf: srf as unknown as SbcSrf, anchor, pop, cdr, metrics, logger });
+    sessionRequests.add(req);
+    const session = new CallSession(req, res, plan, {
+      srf: srf as unknown as SbcSrf, anchor, pop, cdr, journal, metrics, logger, sessionTimers,
+      onEnded: (ended) => calls.delete(ended),
+    });
+    calls.add(session);
     void session.run().catch((error: unknown) => {
       logger.error({ err: error, callId: req.get('Call-ID') }, 'call session failed');
+      void session.hangUp('media-unavailable', 'call session failed');
     });
   };
   const steps = inviteRoute({
     pop, directory: new TrunkDirectory(pop.trunks), admission, registrar, gatewayUp: gateways.isUp, startCall, observe,
   });
+  srf.use('invite', recordRefusals(pop, cdr, sessionRequests));
   for (const step of steps) srf.use('invite', step);
   srf.invite((req, res) => {
     const context = inboundCallContext(req);
@@ -108,18 +135,51 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
   srf.options((_req, res) => res.send(200));
 
   const engine = options.engine ?? { host: pop.engine.controlAddress, port: pop.engine.controlPort, secret: engineSecret(pop) };
+  const engineDialogs = new EngineDialogQuery(engine);
+  const auditIntervalMs = (pop.sbc?.auditIntervalSeconds ?? 5) * 1000;
+  const audit = new CallAudit({
+    calls, anchor, logger: logger.child({ part: 'audit' }),
+    engineDialogs: (ids) => engineDialogs.existing(ids),
+    mediaLostAfterMs: options.mediaLostAfterMs ?? 3 * auditIntervalMs,
+  });
+  let connections = 0;
   await new Promise<void>((resolve, reject) => {
-    srf.on('connect', ((error: Error | null) => (error ? reject(error) : resolve())) as never);
+    srf.on('connect', ((error: Error | null) => {
+      if (error) {
+        reject(error);
+        return;
+      }
+      metrics.engineConnected.set(1);
+      // A reconnect: the engine may have restarted or dropped this app's dialogs.
+      if (++connections > 1) {
+        logger.warn('reconnected to the engine; auditing calls');
+        void audit.run();
+      }
+      resolve();
+    }) as never);
+    srf.on('close', (() => {
+      metrics.engineConnected.set(0);
+      audit.engineConnectionLost();
+      logger.warn('engine control connection lost');
+    }) as never);
     srf.on('error', ((error: Error) => logger.warn({ err: error }, 'engine connection error')) as never);
-    srf.connect({ host: engine.host, port: engine.port, secret: engine.secret });
+    // Reconnect within a second of the engine coming back (drachtio-srf's backoff is otherwise unbounded).
+    srf.connect({ host: engine.host, port: engine.port, secret: engine.secret, reconnect: { retryMaxDelay: 1000 } });
   });
   logger.info({ engine: `${engine.host}:${engine.port}`, trunks: pop.trunks.map((trunk) => trunk.name) }, 'SBC connected to the engine');
   gateways.start();
+  const auditTimer = setInterval(() => {
+    journal.touch();
+    void audit.run();
+  }, auditIntervalMs);
 
   return {
-    metrics, admission, registrar, gateways, anchor, cdr,
+    metrics, admission, registrar, gateways, anchor, cdr, calls, audit,
     stop: async () => {
+      clearInterval(auditTimer);
       gateways.stop();
+      await Promise.all([...calls].map((call) => call.hangUp('sbc-shutdown', 'SBC stopped')));
+      engineDialogs.close();
       // drachtio-srf asserts when it holds no engine connection (vpop up stops the engine
       // alongside the SBC): then there is nothing to disconnect.
       try {
@@ -128,7 +188,8 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
         // not connected
       }
       anchor.close();
-      if (cdr instanceof JsonlCdrWriter) await cdr.flush();
+      journal.close();
+      if (cdr instanceof JsonlCdrWriter) cdr.close();
     },
   };
 }

@@ -23,6 +23,8 @@ export interface SbcRequest {
 
 export interface SbcResponse {
   finalResponseSent?: boolean;
+  /** drachtio-srf emits 'end' once a final response has been sent. */
+  once(event: 'end', listener: (final: { status: number; reason?: string }) => void): void;
   send(status: number, reason?: string | Record<string, unknown>, opts?: Record<string, unknown>): void;
 }
 
@@ -31,10 +33,13 @@ export type SbcMiddleware = (req: SbcRequest, res: SbcResponse, next: Next) => v
 
 /** A drachtio-srf SIP dialog as the SBC drives it. */
 export interface SbcDialog {
+  /** The engine's id of this dialog (drachtio's stackDialogId). */
+  id: string;
   sip: { callId: string; localTag: string; remoteTag: string };
   local: { sdp: string };
   remote: { sdp: string };
-  on(event: 'destroy', listener: (req?: SbcRequest) => void): SbcDialog;
+  /** `reason` is the Reason text of a BYE the engine generated (e.g. "Session timer expired"). */
+  on(event: 'destroy', listener: (req?: SbcRequest, reason?: string) => void): SbcDialog;
   on(event: 'modify' | 'update', listener: (req: SbcRequest, res: SbcResponse) => void): SbcDialog;
   destroy(opts?: Record<string, unknown>): Promise<unknown>;
   modify(sdp: string): Promise<string>;
@@ -45,6 +50,7 @@ export interface SbcSipResponse {
   status: number;
   body?: string;
   getParsedHeader(name: 'To'): { params?: Record<string, string> };
+  get(name: string): string | undefined;
 }
 
 /** The drachtio-srf calls the SBC makes. */

@@ -42,6 +42,7 @@ describe('rtpengineArgs', () => {
       // Clear segments wait outside the recordings directory until they are joined and encrypted.
       '--recording-dir=/var/lib/vpop/recording-spool',
       '--delete-delay=0',
+      '--timeout=60',
       '--pidfile=/var/lib/vpop/rtpengine.pid',
     ]);
   });

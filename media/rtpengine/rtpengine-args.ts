@@ -64,6 +64,8 @@ export function rtpengineArgs(pop: PopConfig): string[] {
     `--recording-dir=${recordingSpoolDir(pop)}`,
     // A deleted call frees its ports and closes its recording at once, not 30 s later.
     '--delete-delay=0',
+    // A call with no media for this long is deleted; the SBC's audit then ends it (media-timeout).
+    `--timeout=${engine.mediaTimeoutSeconds}`,
     ...(engine.dtmfLogPort !== undefined ? [`--dtmf-log-dest=${hostPort(engine.ngAddress, engine.dtmfLogPort)}`] : []),
     `--pidfile=${rtpenginePidFile(pop)}`,
   ];

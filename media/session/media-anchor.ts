@@ -73,6 +73,8 @@ export interface MediaAnchor {
   activeCalls(): Promise<number>;
   /** Call-IDs the anchor holds now. */
   callIds(): Promise<string[]>;
+  /** Seconds since the anchor (re)started: a call older than that was lost in a restart. */
+  uptimeSeconds(): Promise<number>;
   close(): void;
 }
 

@@ -122,6 +122,14 @@ export class RtpengineAnchor implements MediaAnchor {
     return Array.isArray(response.calls) ? response.calls.map(String) : [];
   }
 
+  async uptimeSeconds(): Promise<number> {
+    const response = await this.command('statistics', () => this.client.statistics(this.target, {}));
+    const stats = response.statistics as { totalstatistics?: { uptime?: string | number } } | undefined;
+    const uptime = Number(stats?.totalstatistics?.uptime);
+    if (!Number.isFinite(uptime)) throw new MediaAnchorError('statistics', 'response has no uptime');
+    return uptime;
+  }
+
   close(): void {
     this.client.close();
   }

@@ -166,6 +166,7 @@ const trunk = z
     codecs: uniqueList(z.enum(codecNames), 'codec').min(1).default(['PCMU', 'PCMA', 'telephone-event']).describe('Codecs kept in offers; others are stripped, 488 if none is left'),
     maxConcurrentCalls: z.number().int().min(1).describe('Calls beyond this get 503 with Retry-After'),
     callsPerSecond: z.number().positive().describe('New calls per second accepted from the trunk'),
+    maxCallSeconds: z.number().int().min(1).optional().describe('Answered calls are ended (CDR cause max-duration) after this many seconds; no limit when absent'),
     clientCert: clientCertMatch.optional(),
     gateways: z.array(gateway).optional().describe('Carrier gateways for outbound calls, pinged with OPTIONS'),
     outbound: z
@@ -226,6 +227,7 @@ const rtpengineSection = z
     recordingDir: filePath.optional().describe('Where encrypted recordings and their index are kept (path); defaults to <stateDir>/recordings. rtpengine writes clear segments to <stateDir>/recording-spool until they are joined'),
     dtmfLogPort: port.optional().describe('UDP port on ngAddress where rtpengine sends DTMF events (--dtmf-log-dest)'),
     binary: filePath.default('/usr/bin/rtpengine').describe('rtpengine executable (path)'),
+    mediaTimeoutSeconds: z.number().int().min(1).default(60).describe('rtpengine ends a call that received no media for this long (--timeout); the SBC then ends it with CDR cause media-timeout'),
   })
   .describe('rtpengine, the media anchor');
 
@@ -240,6 +242,9 @@ const recordingsSection = z
 const sbcSection = z
   .strictObject({
     metricsPort: port.optional().describe('Prometheus /metrics port of the edge SBC, on ops.address; vpop up serves it through the ops port'),
+    sessionExpiresSeconds: z.number().int().min(1).default(1800).describe('RFC 4028 session interval the SBC asks for and grants on both legs'),
+    minSessionExpiresSeconds: z.number().int().min(1).default(90).describe('Min-SE: the shortest session interval the SBC accepts'),
+    auditIntervalSeconds: z.number().positive().default(5).describe('How often the SBC checks its calls against the engine\'s dialogs and rtpengine\'s calls'),
   })
   .describe('The edge SBC (drachtio app)');
 

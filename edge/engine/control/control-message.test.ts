@@ -48,6 +48,12 @@ describe('app messages', () => {
     expect(() => parseAppMessage(payload)).toThrow(reason);
   });
 
+  it('parses the dialogs query (VPOP extension) and bounds its size', () => {
+    expect(parseAppMessage('q1|dialogs|a-1,b-2')).toEqual({ type: 'dialogs', msgId: 'q1', ids: ['a-1', 'b-2'] });
+    expect(parseAppMessage('q2|dialogs|')).toEqual({ type: 'dialogs', msgId: 'q2', ids: [] });
+    expect(() => parseAppMessage(`q3|dialogs|${Array.from({ length: 20_001 }, (_, i) => i).join(',')}`)).toThrow(/more than/);
+  });
+
   it('splits the leader at the first CR', () => {
     expect(splitPayload('a|b\r\nX|Y\r\n')).toEqual({ tokens: ['a', 'b'], sip: 'X|Y\r\n' });
   });

@@ -29,7 +29,12 @@ export type AppMessage =
   | { type: 'ping'; msgId: string }
   | { type: 'sip'; msgId: string; stackTxnId: string; stackDialogId: string; proxy: string; sip: string }
   | { type: 'proxy'; msgId: string; command: ProxyCommand; sip: string }
-  | { type: 'response'; msgId: string; responseTo: string; tokens: string[] };
+  | { type: 'response'; msgId: string; responseTo: string; tokens: string[] }
+  /** VPOP extension (not in drachtio): which of these dialog ids the engine still holds. */
+  | { type: 'dialogs'; msgId: string; ids: string[] };
+
+/** Most dialog ids one `dialogs` query may name. */
+export const MAX_DIALOG_QUERY_IDS = 20_000;
 
 /** Split a payload into its `|`-separated leader tokens and the SIP text after the first CRLF. */
 export function splitPayload(payload: string): { tokens: string[]; sip: string } {
@@ -81,6 +86,11 @@ export function parseAppMessage(payload: string): AppMessage {
     }
     case 'response':
       return { type, msgId, responseTo: tokens[2] ?? '', tokens: tokens.slice(3) };
+    case 'dialogs': {
+      const ids = (tokens[2] ?? '').split(',').filter((id) => id !== '');
+      if (ids.length > MAX_DIALOG_QUERY_IDS) throw new ControlMessageError(`dialogs query names more than ${MAX_DIALOG_QUERY_IDS} ids`);
+      return { type, msgId, ids };
+    }
     default:
       throw new ControlMessageError(`unknown message type '${type.slice(0, 32)}'`);
   }

@@ -21,6 +21,8 @@ export interface ControlHandler {
   onAppSip(app: AppSession, command: AppSipCommand): void;
   onAppProxy(app: AppSession, command: AppProxyCommand): void;
   onAppGone(app: AppSession): void;
+  /** The ids among `ids` of dialogs the engine holds (an app's audit after a reconnect). */
+  existingDialogIds?(ids: readonly string[]): string[];
 }
 
 export interface ControlServerOptions {
@@ -202,6 +204,10 @@ export class ControlServer {
         return;
       case 'proxy':
         this.handler.onAppProxy(app, message);
+        return;
+      case 'dialogs':
+        if (this.handler.existingDialogIds) app.replyOk(message.msgId, this.handler.existingDialogIds(message.ids).join(','));
+        else app.replyNok(message.msgId, 'dialogs query not supported');
         return;
       case 'response':
         // Answers to server-initiated commands exist only in outbound mode; nothing waits for them here.

@@ -472,6 +472,10 @@ export class UserAgentCore implements TransactionUser, ControlHandler {
     }, receivedOn);
   }
 
+  existingDialogIds(ids: readonly string[]): string[] {
+    return ids.filter((id) => this.dialogs.findById(id) !== undefined);
+  }
+
   onAppGone(app: AppSession): void {
     for (const context of [...this.serverContexts.values()]) {
       if (context.app !== app) continue;
