@@ -29,7 +29,7 @@ describe('the edge after a crash of one of its parts with a call up', () => {
     const carrier = await startHeldCall(edge.sipPort);
     sipps.push(carrier);
     await waitUntil(async () => (await edge!.sample(ANSWERED)) === 1, 'the call to be answered', { timeoutMs: 20_000, intervalMs: 100 });
-    expect(await edge!.sample(ACTIVE)).toBe(1);
+    await waitUntil(async () => (await edge!.sample(ACTIVE)) === 1, 'the call to be counted active', { timeoutMs: 10_000 });
     return carrier;
   }
 
