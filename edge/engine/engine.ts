@@ -28,6 +28,7 @@ import { ControlServer, ENGINE_PROTOCOL_VERSION } from './control/control-server
 import { UserAgentCore } from './user-agent-core/user-agent-core.js';
 import { hostportFor, type EngineTransport, type LocalEndpoint } from './user-agent-core/local-endpoint.js';
 import { EngineMetrics } from './engine-metrics.js';
+import { registerTransactionMetrics } from './transactions/transaction-metrics.js';
 import { stampClientIdentity } from './tls-client-identity/client-identity-headers.js';
 import { withTag } from './messages/headers/name-addr.js';
 import { ProxyService, localAddressOfListener } from './proxy/proxy-service.js';
@@ -148,6 +149,7 @@ export class SipEngine {
       transactions: () => transactions.activeTransactions,
       dialogs: () => this.ua.dialogs.size,
     });
+    registerTransactionMetrics(this.registry, transactions);
     this.transport.onMessage((raw, origin) => this.receive(raw, origin));
   }
 

@@ -75,7 +75,7 @@ describe('request forwarding (RFC 3261 §16.6)', () => {
     expect(result.request.uri).toBe('sip:bob@127.0.0.9:5080');
     expect(result.request.headers.get('Max-Forwards')).toBe('69');
     expect(result.request.headers.get('X-Trunk')).toBe('carrier-a');
-    expect(result.request.headers.get('Call-ID')).toBe('call-1@127.0.0.1');
+    expect(result.request.headers.get('Call-ID')).toBe('call-z9hG4bKup1@127.0.0.1');
     expect(result.request.headers.has('Route')).toBe(false);
     expect(original.headers.get('Max-Forwards')).toBe('70');
     expect(original.uri).toBe('sip:bob@127.0.0.1:5060');

@@ -58,3 +58,17 @@ export function legacyInviteKey(request: SipRequest, via: TopVia, cseq: CSeqFiel
     via.raw,
   ].join(SEP);
 }
+
+/**
+ * RFC 3261 §8.2.2.2: the key under which a request outside a dialog (no To tag) is
+ * checked for merging: From tag, Call-ID and CSeq. Undefined when the request is in
+ * a dialog, has no From tag (RFC 2543), or is a CANCEL (which shares its INVITE's key).
+ */
+export function mergeKey(request: SipRequest, cseq: CSeqField): string | undefined {
+  if (request.method === 'CANCEL') return undefined;
+  const headers = request.headers;
+  if (tagOf(headers.get('To')) !== undefined) return undefined;
+  const fromTag = tagOf(headers.get('From'));
+  if (fromTag === undefined) return undefined;
+  return `${fromTag}${SEP}${headers.get('Call-ID') ?? ''}${SEP}${cseq.seq} ${cseq.method}`;
+}

@@ -8,10 +8,56 @@ import { TransactionKind } from './transaction.js';
 describe('TransactionLayer request matching (§17.2.3)', () => {
   it('same branch from another sent-by is a different transaction', () => {
     const h = harness();
-    h.layer.receive(request({ method: 'OPTIONS', branch: 'z9hG4bK-same', sentBy: '127.0.0.1:5070' }), origin());
-    h.layer.receive(request({ method: 'OPTIONS', branch: 'z9hG4bK-same', sentBy: '127.0.0.3:5070' }), origin());
+    h.layer.receive(request({ method: 'OPTIONS', branch: 'z9hG4bK-same', sentBy: '127.0.0.1:5070', callId: 'a' }), origin());
+    h.layer.receive(request({ method: 'OPTIONS', branch: 'z9hG4bK-same', sentBy: '127.0.0.3:5070', callId: 'b' }), origin());
     expect(h.user.requests).toHaveLength(2);
     expect(h.layer.activeTransactions[TransactionKind.NonInviteServer]).toBe(2);
+  });
+
+  describe('merged requests (RFC 3261 §8.2.2.2)', () => {
+    const fork = (branch: string, transport = 'udp') =>
+      request({ method: 'INVITE', branch, transport, callId: 'forked-1', fromTag: 'carrier1', cseq: 4294967295, extraVia: 'SIP/2.0/UDP 127.0.0.9:5060;branch=z9hG4bK-origin' });
+
+    it('answers 482 to the second branch of one forked INVITE, without the TU seeing it, over UDP and TCP', () => {
+      const h = harness();
+      h.layer.receive(fork('z9hG4bK-fork-udp'), origin('udp'));
+      h.layer.receive(fork('z9hG4bK-fork-tcp', 'tcp'), origin('tcp'));
+      expect(h.user.requests).toHaveLength(1);
+      expect(h.transport.responses(482)).toHaveLength(1);
+      expect(h.transport.responses(482)[0]!.headers.get('Via')).toContain('z9hG4bK-fork-tcp');
+      expect(h.layer.stats.mergedRequests).toBe(1);
+      // The copy's retransmission is absorbed by its own transaction and answered 482 again, not passed on.
+      h.layer.receive(fork('z9hG4bK-fork-tcp', 'tcp'), origin('tcp'));
+      expect(h.user.requests).toHaveLength(1);
+      expect(h.layer.stats.mergedRequests).toBe(1);
+    });
+
+    it('still treats the copy as merged after the first was answered 2xx (Accepted, Timer L), and not once the first has ended', () => {
+      const h = harness();
+      h.layer.receive(fork('z9hG4bK-first'), origin());
+      const first = h.user.requests[0]!;
+      first.transaction.respond(responseFor(first.request, 200));
+      h.layer.receive(fork('z9hG4bK-late'), origin());
+      expect(h.transport.responses(482)).toHaveLength(1);
+      h.clock.advance(h.layer.timers.timerL + 1);
+      h.layer.receive(fork('z9hG4bK-much-later'), origin());
+      expect(h.user.requests).toHaveLength(2);
+    });
+
+    it('passes on requests that differ in From tag, Call-ID, CSeq or method, requests in a dialog, and spirals (more Vias)', () => {
+      const h = harness();
+      h.layer.receive(fork('z9hG4bK-base'), origin());
+      h.layer.receive(request({ method: 'INVITE', branch: 'z9hG4bK-o1', callId: 'forked-1', fromTag: 'other', cseq: 4294967295 }), origin());
+      h.layer.receive(request({ method: 'INVITE', branch: 'z9hG4bK-o2', callId: 'forked-2', fromTag: 'carrier1', cseq: 4294967295 }), origin());
+      h.layer.receive(request({ method: 'INVITE', branch: 'z9hG4bK-o3', callId: 'forked-1', fromTag: 'carrier1', cseq: 1 }), origin());
+      h.layer.receive(request({ method: 'OPTIONS', branch: 'z9hG4bK-o4', callId: 'forked-1', fromTag: 'carrier1', cseq: 4294967295 }), origin());
+      h.layer.receive(request({ method: 'INVITE', branch: 'z9hG4bK-o5', callId: 'forked-1', fromTag: 'carrier1', cseq: 4294967295, toTag: 'dlg' }), origin());
+      const spiral = fork('z9hG4bK-spiral');
+      spiral.headers.append('Via', 'SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-ours');
+      h.layer.receive(spiral, origin());
+      expect(h.user.requests).toHaveLength(7);
+      expect(h.transport.responses(482)).toHaveLength(0);
+    });
   });
 
   it('RFC 2543 peers (no magic cookie): retransmission, ACK and CANCEL match on the old fields', () => {

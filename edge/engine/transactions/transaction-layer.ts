@@ -22,8 +22,10 @@ import {
   hasMagicCookie,
   legacyInviteKey,
   legacyRequestKey,
+  mergeKey,
   serverKey,
 } from './transaction-keys.js';
+import { splitHeaderList } from '../messages/headers/header-list.js';
 import type { Destination, MessageOrigin, TransactionTransport } from './transaction-transport.js';
 import type { ServerTransaction, TransactionUser } from './transaction-user.js';
 
@@ -58,6 +60,8 @@ export interface TransactionLayerStats {
   malformed: number;
   /** Non-INVITE requests the TU never answered, ended by the sweep after 64*T1. */
   abandonedRequests: number;
+  /** Merged requests (§8.2.2.2: a second copy of a forked request) answered 482. */
+  mergedRequests: number;
 }
 
 export class TransactionLayer {
@@ -68,6 +72,7 @@ export class TransactionLayer {
     acksToTu: 0,
     malformed: 0,
     abandonedRequests: 0,
+    mergedRequests: 0,
   };
 
   private readonly transport: TransactionTransport;
@@ -80,6 +85,8 @@ export class TransactionLayer {
   private sweepTimer: TimerHandle | undefined;
   private readonly clientTransactions = new Map<string, ClientTransaction>();
   private readonly serverTransactions = new Map<string, ServerTransaction>();
+  /** Server transactions of requests outside a dialog by From tag, Call-ID and CSeq (§8.2.2.2). */
+  private readonly byMergeKey = new Map<string, { transaction: ServerTransaction; vias: number }>();
   /** INVITE server transactions without the magic cookie, for their ACK and CANCEL. */
   private readonly legacyInvites = new Map<string, InviteServerTransaction>();
   private readonly counts: Record<TransactionKind, number> = {
@@ -249,7 +256,25 @@ export class TransactionLayer {
       // No INVITE to cancel: the TU decides (a UA answers 481, a proxy forwards it).
     }
 
+    const merge = mergeKey(request, cseq);
+    const first = merge === undefined ? undefined : this.byMergeKey.get(merge);
+    // A request that comes back through us (our proxy sent it on and a downstream hop routed it
+    // back: a spiral) carries more Vias than the first copy; two branches of one fork upstream
+    // carry the same number.
+    const vias = first === undefined ? 0 : viaCount(request);
+    if (first && vias === first.vias) {
+      // §8.2.2.2: another branch of a request we are already handling (an upstream proxy forked it
+      // to us twice): 482 in a transaction of its own, so its retransmissions get the same answer.
+      this.stats.mergedRequests++;
+      const copy = this.createServerTransaction(request, key, via, cseq, origin);
+      copy.respond(responseTo(request, 482, 'Loop Detected', newTag()));
+      return;
+    }
     const transaction = this.createServerTransaction(request, key, via, cseq, origin);
+    if (merge !== undefined && !first) {
+      transaction.mergeKey = ownString(merge);
+      this.byMergeKey.set(transaction.mergeKey, { transaction, vias: viaCount(request) });
+    }
     if (transaction.kind === TransactionKind.InviteServer) transaction.start(this.tryingDelay);
     if (!transaction.terminated) this.user.onRequest(request, transaction, origin);
   }
@@ -402,6 +427,15 @@ export class TransactionLayer {
     if (transaction.secondaryKey !== undefined && this.legacyInvites.get(transaction.secondaryKey) === transaction) {
       this.legacyInvites.delete(transaction.secondaryKey);
     }
+    if (transaction.mergeKey !== undefined && this.byMergeKey.get(transaction.mergeKey)?.transaction === transaction) {
+      this.byMergeKey.delete(transaction.mergeKey);
+    }
     this.counts[transaction.kind]--;
   }
+}
+
+function viaCount(request: SipRequest): number {
+  let count = 0;
+  for (const line of request.headers.getAll('Via')) count += splitHeaderList(line).length;
+  return count;
 }

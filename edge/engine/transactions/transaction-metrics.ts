@@ -24,6 +24,7 @@ const LAYER_COUNTERS: [keyof TransactionLayerStats, string, string][] = [
   ['strayResponses', 'vpop_engine_sip_stray_responses_total', 'Responses that matched no client transaction'],
   ['acksToTu', 'vpop_engine_sip_acks_to_tu_total', 'ACKs passed to the TU (ACKs for 2xx responses)'],
   ['abandonedRequests', 'vpop_engine_sip_requests_abandoned_total', 'Non-INVITE requests the TU never answered, ended after 64*T1'],
+  ['mergedRequests', 'vpop_engine_sip_merged_requests_total', 'Merged requests (a second branch of one forked request, RFC 3261 8.2.2.2) answered 482'],
   ['malformed', 'vpop_engine_sip_transaction_malformed_total', 'Messages the transaction layer dropped or rejected for an unreadable Via or CSeq'],
 ];
 

@@ -31,6 +31,8 @@ export abstract class Transaction implements TransportErrorSink {
   /** Matching keys the layer filed this transaction under (set by the layer). */
   key = '';
   secondaryKey: string | undefined = undefined;
+  /** From tag, Call-ID and CSeq of a server transaction outside a dialog (merged-request check). */
+  mergeKey: string | undefined = undefined;
 
   private currentRequest: SipRequest;
 

@@ -27,7 +27,8 @@ export function request(fixture: RequestFixture): SipRequest {
   for (const route of fixture.routes ?? []) headers.append('Route', route);
   headers.append('From', `<sip:alice@127.0.0.1>;tag=${fixture.fromTag ?? 'from1'}`);
   headers.append('To', `<sip:bob@127.0.0.1>${fixture.toTag ? `;tag=${fixture.toTag}` : ''}`);
-  headers.append('Call-ID', fixture.callId ?? 'call-1@127.0.0.1');
+  // One Call-ID per branch by default: distinct requests are distinct calls (not merged copies, §8.2.2.2).
+  headers.append('Call-ID', fixture.callId ?? `call-${fixture.branch}@127.0.0.1`);
   headers.append('CSeq', `${fixture.cseq ?? 1} ${fixture.method}`);
   headers.append('Content-Length', '0');
   return new SipRequest(fixture.method, fixture.uri ?? 'sip:bob@127.0.0.1:5060', headers);
