@@ -12,6 +12,7 @@ import { createProcessRegistry } from '../../platform/metrics/process-registry.j
 import { componentLogger, configureLogging } from '../../platform/logging/logger.js';
 import { watchCertificateFiles, type CertificateFileWatcher } from '../../certs/certificate-file-watcher.js';
 import { registerCertificateExpiryGauge } from '../../certs/certificate-expiry-metric.js';
+import { exitWithSupervisor, reportReady } from '../../platform/supervisor/supervisor-channel.js';
 import type { Logger } from 'pino';
 
 /** Exit status for unusable options or POP file (as opposed to a runtime failure). */
@@ -112,15 +113,25 @@ async function runEngine(options: EngineCommandOptions): Promise<void> {
     registerCertificateExpiryGauge({ registry, certificates: [{ role: 'pop', file: certificates.certFile }] });
   }
   logger.info({ hostports: engine.hostports(), control: `${run.control.address}:${engine.control.port}`, metrics: metrics?.port }, 'vpop engine running');
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info('vpop engine stopping');
+      certificates.close();
+      await metrics?.close();
+      await engine.stop();
+    })();
+    return stopping;
+  };
+  // Under vpop up: listeners bound and the control port up is ready (told over IPC, so
+  // an orphan on the same port cannot answer for this process).
+  exitWithSupervisor(stop, logger);
+  reportReady({ hostports: engine.hostports(), control: `${run.control.address}:${engine.control.port}` });
   await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
   });
-  logger.info('vpop engine stopping');
-  certificates.close();
-  await metrics?.close();
-  await engine.stop();
+  await stop();
 }
 
 /**

@@ -59,8 +59,8 @@ interface Health {
 const UP_CALLER = '+15559876543';
 const UP_DIALLED = '18005550188';
 
-/** A SIPp caller with a real number in From: INVITE with SDP, answered, ACK, a short pause, BYE. */
-function callerScenario(caller: string): string {
+/** A SIPp caller with a real number in From: INVITE with SDP, answered, ACK, a pause, BYE. */
+function callerScenario(caller: string, pauseMs = 300): string {
   const headers = (method: string, cseq: number): string => `
       ${method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -100,7 +100,7 @@ function callerScenario(caller: string): string {
       Max-Forwards: 70
       Content-Length: 0
     ]]></send>
-  <pause milliseconds="300"/>
+  <pause milliseconds="${pauseMs}"/>
   <send retrans="500"><![CDATA[
       BYE [next_url] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -204,7 +204,13 @@ describe('vpop up', () => {
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
 
     const lines = output.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.some((line) => line.component === 'vpop-up' && line.msg === 'POP up')).toBe(true);
+    // Ready at start, not ready while rtpengine restarted, ready again.
+    const readiness = lines.filter((line) => line.component === 'vpop-up' && /^POP (not )?ready/.test(String(line.msg))).map((line) => line.msg);
+    expect(readiness).toEqual([
+      `POP ready: SIP udp 127.0.0.1:${ports.sip}; ops http://127.0.0.1:${ports.ops}`,
+      'POP not ready: rtpengine backoff',
+      `POP ready: SIP udp 127.0.0.1:${ports.sip}; ops http://127.0.0.1:${ports.ops}`,
+    ]);
     expect(lines.some((line) => line.component === 'rtpengine' && String(line.msg).includes('+***67'))).toBe(true);
     expect(output).not.toContain(CALLER_DIGITS);
   });
@@ -222,30 +228,20 @@ describe('vpop up', () => {
     up.stdout?.on('data', (chunk: Buffer) => { log += chunk.toString(); });
     up.stderr?.on('data', (chunk: Buffer) => { log += chunk.toString(); });
     const base = `http://127.0.0.1:${ports.ops}`;
-    const health = await until(async () => {
-      const response = await fetch(`${base}/healthz`);
-      const body = await response.json() as Health;
-      return response.status === 200 && body.children.every((c) => c.state === 'ready') ? body : undefined;
-    }, 'every POP process ready in /healthz', 30_000);
-    expect(health.children.map((c) => c.name)).toEqual(['rtpengine', 'engine', 'stand-in-core', 'sbc']);
-
+    // Polled fast: the call goes out the moment /readyz turns 200, and must succeed.
+    await waitForValue(async () => {
+      const response = await fetch(`${base}/readyz`).catch(() => undefined);
+      return response?.status === 200 ? true : undefined;
+    }, '/readyz 200', { timeoutMs: 30_000, intervalMs: 10 });
     const scenario = join(dir, 'caller-uac.xml');
     writeFileSync(scenario, callerScenario(UP_CALLER));
-    let answered = 0;
-    let last = '';
-    // The SBC may still be connecting to the engine when every process is up.
-    for (let attempt = 0; attempt < 20 && answered === 0; attempt++) {
-      const result = await runSipp({
-        scenario, target: `127.0.0.1:${ports.sip}`, localAddress: '127.0.0.4', localPort: await freePort('127.0.0.4'),
-        transport: 'u1', calls: 1, timeoutSeconds: 10, service: UP_DIALLED,
-      });
-      answered = result.statistics?.successfulCalls ?? 0;
-      if (answered === 0) {
-        last = await describeSippRun('caller through vpop up', result);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
-    expect(answered, last).toBe(1);
+    const result = await runSipp({
+      scenario, target: `127.0.0.1:${ports.sip}`, localAddress: '127.0.0.4', localPort: await freePort('127.0.0.4'),
+      transport: 'u1', calls: 1, timeoutSeconds: 10, service: UP_DIALLED,
+    });
+    expect(result.statistics?.successfulCalls, await describeSippRun('first call when /readyz turned 200', result)).toBe(1);
+    const health = await (await fetch(`${base}/healthz`)).json() as Health;
+    expect(health.children.map((c) => [c.name, c.state])).toEqual([['rtpengine', 'ready'], ['engine', 'ready'], ['stand-in-core', 'ready'], ['sbc', 'ready']]);
 
     // vpop engine discards known scanners: silence, counted in the engine's metrics.
     const scanner = createSocket('udp4');
@@ -283,34 +279,48 @@ describe('vpop up', () => {
     expect(log).not.toContain(UP_DIALLED.slice(1));
   });
 
-  it('after being SIGKILLed, replaces its orphaned rtpengine on the next start', async () => {
+  it('SIGKILLed with a call up: every process dies with it, and the next start comes up clean and carries a call', async () => {
     const ports = await freePorts();
     const popFile = join(dir, 'orphan.yaml');
     writeFileSync(popFile, popYaml(join(dir, 'orphan-state'), ports));
     const base = `http://127.0.0.1:${ports.ops}`;
-    const readyRtpengine = () => until(async () => {
-      const body = await (await fetch(`${base}/healthz`)).json() as Health;
-      return body.children[0]?.state === 'ready' ? body.children[0] : undefined;
-    }, 'rtpengine ready');
+    const readyPop = () => until(async () => {
+      const response = await fetch(`${base}/readyz`);
+      return response.status === 200 ? ((await (await fetch(`${base}/healthz`)).json()) as Health).children : undefined;
+    }, 'POP ready', 30_000);
+    const longCall = join(dir, 'long-call.xml');
+    writeFileSync(longCall, callerScenario(UP_CALLER, 5000));
+    const shortCall = join(dir, 'short-call.xml');
+    writeFileSync(shortCall, callerScenario(UP_CALLER));
 
     const first = track(spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: 'ignore' }));
-    const orphan = (await readyRtpengine()).pid!;
-    const others = ((await (await fetch(`${base}/healthz`)).json()) as Health).children.slice(1).map((c) => c.pid);
+    const old = await readyPop();
+    const call = runSipp({
+      scenario: longCall, target: `127.0.0.1:${ports.sip}`, localAddress: '127.0.0.4', localPort: await freePort('127.0.0.4'),
+      transport: 'u1', calls: 1, timeoutSeconds: 8, service: UP_DIALLED,
+    });
+    await until(async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return /^vpop_sbc_calls_active\{[^}]*trunk="loopback-plain"[^}]*\} 1$/m.test(text) ? true : undefined;
+    }, 'the call up in the SBC');
     process.kill(first.pid!, 'SIGKILL');
     await exitOf(first);
-    expect(isProcessAlive(orphan)).toBe(true);
-    // The node children (engine, SBC, stand-in core) are orphaned too; only rtpengine's
-    // replacement is under test, so this test stops them itself.
-    for (const pid of others) if (pid !== undefined && isProcessAlive(pid)) process.kill(pid, 'SIGTERM');
-    await until(async () => (others.every((pid) => pid === undefined || !isProcessAlive(pid)) ? true : undefined), 'orphaned node children gone');
+    // Node children see their IPC channel close; rtpengine gets the kernel's parent-death signal.
+    await until(async () => (old.every((c) => !isProcessAlive(c.pid!)) ? true : undefined), 'every process of the killed POP gone');
+    await call;
 
     child = track(spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: 'ignore' }));
-    const second = (await readyRtpengine()).pid!;
-    expect(second).not.toBe(orphan);
-    expect(isProcessAlive(orphan)).toBe(false);
+    const fresh = await readyPop();
+    for (const c of fresh) expect(old.map((o) => o.pid)).not.toContain(c.pid);
+    expect(fresh.every((c) => c.restarts === 0), JSON.stringify(fresh)).toBe(true);
+    const result = await runSipp({
+      scenario: shortCall, target: `127.0.0.1:${ports.sip}`, localAddress: '127.0.0.4', localPort: await freePort('127.0.0.4'),
+      transport: 'u1', calls: 1, timeoutSeconds: 10, service: UP_DIALLED,
+    });
+    expect(result.statistics?.successfulCalls, await describeSippRun('call after the restart', result)).toBe(1);
     process.kill(child.pid!, 'SIGTERM');
     expect(await exitOf(child)).toEqual({ code: 0, signal: null });
-    expect(isProcessAlive(second)).toBe(false);
+    for (const c of fresh) expect(isProcessAlive(c.pid!), c.name).toBe(false);
   });
 
   it('exits 1 without starting anything when the ops port is taken', async () => {

@@ -2,26 +2,25 @@
 // processes under the supervisor, serves /healthz, /readyz and /metrics on the ops
 // port, and stops everything cleanly on SIGINT/SIGTERM.
 import { accessSync, constants, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Registry } from 'prom-client';
 import { hostPort } from '../../platform/config/ip-literal.js';
 import { ConfigError, loadPopConfig } from '../../platform/config/load-pop-config.js';
 import type { PopConfig } from '../../platform/config/pop-schema.js';
-import { componentLogger, configureLogging, type Logger } from '../../platform/logging/logger.js';
+import { componentLogger, configureLogging, type LogFormat, type Logger } from '../../platform/logging/logger.js';
 import { createProcessRegistry } from '../../platform/metrics/process-registry.js';
 import { startOpsHttpServer } from '../../platform/ops-http/ops-http-server.js';
 import { shutdownOnSignals } from '../../platform/supervisor/shutdown-on-signals.js';
 import { Supervisor, type ChildSpec } from '../../platform/supervisor/supervisor.js';
-import { tcpReadiness } from '../../platform/supervisor/tcp-probe.js';
+import { PopAlreadyRunningError, PopProcessRecord, stopLeftovers } from '../../platform/supervisor/pop-process-record.js';
 import { scrapedMetricsSource } from '../../platform/metrics/scraped-metrics-source.js';
 import { registerUdpReceiveErrorMetric } from '../../platform/metrics/udp-receive-errors.js';
 import { sbcProcess, standInCoreProcess } from '../../edge/sbc/sbc-process.js';
 import { rtpengineMetricsUrl } from '../../media/rtpengine/rtpengine-args.js';
 import { rtpengineMetricsSource } from '../../media/rtpengine/rtpengine-metrics.js';
 import { rtpengineProcess } from '../../media/rtpengine/rtpengine-process.js';
-import { stopStaleRtpengine } from '../../media/rtpengine/stale-rtpengine.js';
 import { CertificateError } from '../../certs/certificate-error.js';
 import { ensurePopCertificate } from '../../certs/ensure-pop-certificate.js';
 
@@ -35,10 +34,8 @@ const EXIT_CONFIG = 2;
 export function popProcesses(pop: PopConfig, popFile: string): ChildSpec[] {
   return [
     rtpengineProcess(pop),
-    {
-      name: 'engine', ...vpopCommand('engine', '--pop', popFile), required: true,
-      readiness: tcpReadiness(pop.engine.controlAddress, pop.engine.controlPort),
-    },
+    // Ready when its listeners are bound and its control port is up (reported over IPC).
+    { name: 'engine', ...vpopCommand('engine', '--pop', popFile), required: true, ipc: true },
     // Until the routing core exists, calls are handed to this stand-in.
     standInCoreProcess(popFile),
     sbcProcess(popFile),
@@ -65,25 +62,30 @@ export function registerUpCommand(program: Command): void {
     .command('up')
     .description("Start a POP's processes under a supervisor (rtpengine, the SIP engine, the edge SBC and, until the routing core exists, a stand-in core) and serve /healthz, /readyz and /metrics (theirs included) on the ops port")
     .option('--pop <file>', 'POP configuration file', 'configs/pops/local.yaml')
+    .addOption(new Option('--log-format <format>', 'pretty (coloured): a line a person reads; json: one JSON object per line, for jq and log shippers. Default: pretty on a terminal, json otherwise')
+      .choices(['pretty', 'json']))
     .addHelpText('after', `
-Runs in the foreground and logs JSON lines (pino, PII masked) on stdout. A crashed
-process is restarted with backoff (0.5 s doubling to 30 s). SIGINT, SIGTERM or SIGHUP
-stops every process (SIGTERM, then SIGKILL after 5 s) and exits 0. An rtpengine left
-running by a previous vpop up that was killed outright is stopped (by the PID in
-<stateDir>/rtpengine.pid) before the new one starts.
+Runs in the foreground and logs on stdout (pino, PII masked): every process's records,
+each with its component. Prints one "POP ready" line, with the SIP listeners and the
+ops URL, once every process can carry a call (/readyz then answers 200).
+A crashed process is restarted with backoff (0.5 s doubling to 30 s). SIGINT, SIGTERM or
+SIGHUP stops every process (SIGTERM, then SIGKILL after 5 s) and exits 0. The processes
+die with vpop up even when it is killed outright (SIGKILL); a start also stops anything a
+previous vpop up of this POP left running, by the PIDs and start times it recorded in
+<stateDir>/vpop-up.processes.json (never by name).
 A POP with tls.generateIfMissing whose certificate and key are missing gets them first,
 from a local CA under <stateDir>/ca (the same as \`vpop certs ensure\`).
 
 Exit status: 2 when the POP file is invalid (each problem printed as
 file:line:column: field.path: message), rtpengine is not installed, or only one of
-the certificate and key exists, 1 when the POP
-cannot start (ops port taken).
+the certificate and key exists, 1 when the POP cannot start (ops port taken, or
+another vpop up runs this POP).
 
 Example:
   vpop up --pop configs/pops/local.yaml
   curl -s http://127.0.0.1:9090/healthz`)
-    .action(async (options: { pop: string }) => {
-      await runUp(options.pop);
+    .action(async (options: { pop: string; logFormat?: LogFormat }) => {
+      await runUp(options.pop, options.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'));
     });
 }
 
@@ -120,19 +122,48 @@ async function ensureCertificateOrExit(pop: PopConfig, popFile: string, logger: 
   }
 }
 
-export async function runUp(popFile: string): Promise<void> {
+/** The line an operator waits for: where to send calls and where to look. */
+function popReadyMessage(pop: PopConfig, opsUrl: string): string {
+  const listeners = pop.sip.listeners.map((listener) => `${listener.transport} ${hostPort(listener.address, listener.port)}`);
+  return `POP ready: SIP ${listeners.join(', ')}; ops ${opsUrl}`;
+}
+
+export async function runUp(popFile: string, logFormat: LogFormat = 'json'): Promise<void> {
   const pop = loadOrExit(popFile);
   checkExecutable(pop.rtpengine.binary, 'rtpengine.binary', popFile);
-  configureLogging({ level: pop.logging.level });
+  configureLogging({ level: pop.logging.level, format: logFormat, colour: process.stdout.isTTY });
   const logger = componentLogger('vpop-up');
   mkdirSync(pop.stateDir, { recursive: true });
   mkdirSync(pop.rtpengine.recordingDir, { recursive: true });
   await ensureCertificateOrExit(pop, popFile, logger);
-  await stopStaleRtpengine(pop, logger);
+  const recordFile = join(pop.stateDir, 'vpop-up.processes.json');
+  try {
+    await stopLeftovers(recordFile, logger);
+  } catch (error) {
+    if (!(error instanceof PopAlreadyRunningError)) throw error;
+    logger.fatal({ pidFile: recordFile, supervisorPid: error.pid }, `${error.message}; nothing started`);
+    process.exit(1);
+  }
+  const record = new PopProcessRecord(recordFile);
 
   const registry = createProcessRegistry({ pop: pop.pop.id, component: 'supervisor' });
   registerUdpReceiveErrorMetric(registry);
-  const supervisor = new Supervisor({ children: popProcesses(pop, resolve(popFile)), registry });
+  let opsUrl = '';
+  let wasReady = false;
+  const supervisor: Supervisor = new Supervisor({
+    children: popProcesses(pop, resolve(popFile)),
+    registry,
+    onChange: () => {
+      record.write(supervisor.status());
+      const ready = supervisor.allReady();
+      if (ready && !wasReady) logger.info({ pop: pop.pop.id, ops: opsUrl }, popReadyMessage(pop, opsUrl));
+      else if (!ready && wasReady) {
+        const waiting = supervisor.status().filter((child) => !child.ready).map((child) => `${child.name} ${child.state}`);
+        logger.warn({ pop: pop.pop.id, waiting }, `POP not ready: ${waiting.join(', ')}`);
+      }
+      wasReady = ready;
+    },
+  });
   let ops;
   try {
     ops = await startOpsHttpServer({
@@ -148,6 +179,7 @@ export async function runUp(popFile: string): Promise<void> {
     process.exit(1);
   }
   const opsServer = ops;
+  opsUrl = `http://${hostPort(pop.ops.address, opsServer.port)}`;
   shutdownOnSignals({
     stop: async () => {
       await supervisor.stop();
@@ -163,6 +195,6 @@ export async function runUp(popFile: string): Promise<void> {
     popFile,
     stateDir: pop.stateDir,
     processes: supervisor.status().map((child) => ({ name: child.name, pid: child.pid })),
-    ops: `http://${hostPort(pop.ops.address, opsServer.port)}`,
-  }, 'POP up');
+    ops: opsUrl,
+  }, 'POP starting; "POP ready" follows once every process can carry a call');
 }

@@ -46,6 +46,8 @@ export interface SbcOptions {
   gatewayPingIntervalMs?: number;
   /** rtpengine may stay unreachable this long before its calls are ended; default 3 audit intervals. */
   mediaLostAfterMs?: number;
+  /** Told when the engine connection drops (false) and comes back (true) after the first connect. */
+  onEngineConnection?: (connected: boolean) => void;
 }
 
 export interface RunningSbc {
@@ -167,6 +169,8 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
     srf.connect({ host: engine.host, port: engine.port, secret: engine.secret, reconnect: { retryMaxDelay: 1000 } });
   });
   logger.info({ engine: `${engine.host}:${engine.port}`, trunks: pop.trunks.map((trunk) => trunk.name) }, 'SBC connected to the engine');
+  srf.on('close', (() => options.onEngineConnection?.(false)) as never);
+  srf.on('connect', ((error: Error | null) => options.onEngineConnection?.(error === null)) as never);
   gateways.start();
   const auditTimer = setInterval(() => {
     journal.touch();

@@ -14,6 +14,8 @@ export function sbcProcess(popFile: string, sbcDir = BUILT_DIR): ChildSpec {
     command: process.execPath,
     args: [join(sbcDir, 'run-sbc.js'), '--pop', popFile],
     required: true,
+    // Ready once connected to the engine and rtpengine answers (reported over IPC).
+    ipc: true,
   };
 }
 
@@ -24,5 +26,7 @@ export function standInCoreProcess(popFile: string, sbcDir = BUILT_DIR): ChildSp
     command: process.execPath,
     args: [join(sbcDir, 'stand-in-core', 'run-stand-in-core.js'), '--pop', popFile],
     required: false,
+    // Ready once its app is routed for INVITEs (reported over IPC).
+    ipc: true,
   };
 }

@@ -8,14 +8,21 @@
 //    pino itself, a second line of defence for values that bypass the hook.
 import { format } from 'node:util';
 import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 import { maskIdentityField, PII_FIELD_NAMES, redactSipText, redactValue } from './redact-pii.js';
 
 export type { Logger } from 'pino';
+
+/** `json`: one JSON object per line (for jq, log shippers). `pretty`: a line a person reads. */
+export type LogFormat = 'json' | 'pretty';
 
 export interface LoggingOptions {
   level?: LevelWithSilent;
   /** A file path (appended to, created with its directory) or any stream with write(). */
   destination?: string | DestinationStream;
+  /** Default json. `pretty` colours when `colour` is true (a terminal). */
+  format?: LogFormat;
+  colour?: boolean;
 }
 
 export interface ComponentLoggerOptions {
@@ -33,8 +40,10 @@ function defaultLevel(): LevelWithSilent {
 /** Forwards to the configured destination, so loggers made before configureLogging follow it. */
 class SwitchableDestination implements DestinationStream {
   target: DestinationStream = pino.destination({ fd: 1, sync: true });
+  /** Turns one JSON record line into the human form; undefined writes JSON as it is. */
+  prettify: ((line: string) => string) | undefined;
   write(line: string): void {
-    this.target.write(line);
+    this.target.write(this.prettify === undefined ? line : this.prettify(line));
   }
 }
 
@@ -94,6 +103,14 @@ export function configureLogging(options: LoggingOptions): void {
       ? pino.destination({ dest: options.destination, sync: true, mkdir: true, append: true })
       : options.destination;
   }
+  if (options.format !== undefined) {
+    destination.prettify = options.format === 'pretty'
+      ? prettyFactory({
+        colorize: options.colour ?? false, singleLine: true, translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,component', messageFormat: '{if component}[{component}] {end}{msg}',
+      })
+      : undefined;
+  }
   if (options.level !== undefined) {
     processLevel = options.level;
     for (const logger of components.values()) logger.level = processLevel;
@@ -114,4 +131,13 @@ export function componentLogger(component: string, options: ComponentLoggerOptio
     components.set(component, logger);
   }
   return logger;
+}
+
+/**
+ * Writes a record another process of the POP already logged (and masked) through its own
+ * componentLogger: the supervisor forwards its children's lines as records, one JSON
+ * object per line, in the format this process writes. `line` is one JSON object, no newline.
+ */
+export function writeForwardedRecord(line: string): void {
+  destination.write(`${line}\n`);
 }

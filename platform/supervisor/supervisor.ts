@@ -1,11 +1,16 @@
-// Runs a POP's child processes: starts them, waits for their readiness probes, logs
-// their output through pino (so it is PII-masked), restarts crashed ones with backoff,
-// and stops them all by PID (SIGTERM, then SIGKILL after a grace period).
+// Runs a POP's child processes: starts them, learns their readiness (from their own
+// report over IPC, or a probe for a child that is not ours), forwards their log records,
+// restarts crashed ones with backoff, and stops them all by PID (SIGTERM, then SIGKILL
+// after a grace period). Children die with the supervisor however it dies: node children
+// watch their IPC channel (supervisor-channel.ts), others run under
+// `setpriv --pdeathsig SIGTERM`, the kernel's parent-death signal (prctl PR_SET_PDEATHSIG).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { componentLogger, type Logger } from '../logging/logger.js';
+import { componentLogger, writeForwardedRecord, type Logger } from '../logging/logger.js';
 import { BoundedLineSplitter } from './bounded-line-splitter.js';
 import { childLineLevel } from './child-log-level.js';
+import { isChildReport } from './supervisor-channel.js';
 import {
   consecutiveCrashesAfterExit,
   DEFAULT_RESTART_BACKOFF,
@@ -20,6 +25,8 @@ export enum ChildState {
   Ready = 'ready',
   /** Running, was ready, but has failed its probe several times in a row since. */
   Unresponsive = 'unresponsive',
+  /** Running, was ready, and reported that it cannot carry calls now (e.g. the SBC lost the engine). */
+  NotReady = 'not-ready',
   /** Exited unexpectedly; a restart is scheduled. */
   Backoff = 'backoff',
   /** SIGTERM sent, waiting for the exit. */
@@ -34,7 +41,13 @@ export interface ChildSpec {
   /** Added to the supervisor's environment. */
   env?: Readonly<Record<string, string>>;
   cwd?: string;
-  /** Resolves true once the child serves; false or a throw means "not yet". Polled. */
+  /**
+   * A node child of this codebase: it gets an IPC channel, reports its readiness over it
+   * (reportReady/reportNotReady) and exits when the channel closes (exitWithSupervisor).
+   * `readiness` is then not used.
+   */
+  ipc?: boolean;
+  /** For a child without ipc: resolves true once the child serves; false or a throw means "not yet". Polled. */
   readiness?: (signal: AbortSignal) => Promise<boolean>;
   readinessIntervalMs?: number;
   /** After readiness, the probe keeps running at this interval. Default 5 s. */
@@ -71,9 +84,16 @@ export interface SupervisorOptions {
   /** Receives vpop_child_up, vpop_child_ready and vpop_child_restarts_total. */
   registry: Registry;
   logger?: Logger;
-  /** Where a child's output lines go; defaults to componentLogger(<child name>). */
+  /** Where a child's output lines that are not log records go; defaults to componentLogger(<child name>). */
   childLogger?: (name: string) => Logger;
+  /** Where a child's pino records go, one JSON object without newline; defaults to this process's log. */
+  forwardRecord?: (line: string) => void;
+  /** Called after any child started, exited, or changed readiness. */
+  onChange?: () => void;
 }
+
+/** The kernel's parent-death signal for children that cannot watch a channel; absent outside Linux. */
+const SETPRIV = '/usr/bin/setpriv';
 
 const MAX_LOGGED_LINE = 8192;
 /** Output lines kept per child so a crash report shows what the child said last. */
@@ -93,6 +113,8 @@ interface SupervisedChild {
   exited: Promise<void>;
   output: Logger;
   lastLines: string[];
+  /** What the child reported with its readiness (e.g. its listeners). */
+  readyDetails: Record<string, unknown> | undefined;
 }
 
 export class Supervisor {
@@ -102,6 +124,9 @@ export class Supervisor {
   private readonly ready: Gauge<'child'>;
   private readonly restartsTotal: Counter<'child'>;
   private stopping: Promise<void> | undefined;
+  private readonly forwardRecord: (line: string) => void;
+  private readonly onChange: () => void;
+  private readonly hasSetpriv = existsSync(SETPRIV);
 
   constructor(options: SupervisorOptions) {
     const names = new Set<string>();
@@ -111,6 +136,8 @@ export class Supervisor {
     }
     this.logger = options.logger ?? componentLogger('supervisor');
     const childLogger = options.childLogger ?? ((name: string) => componentLogger(name));
+    this.forwardRecord = options.forwardRecord ?? writeForwardedRecord;
+    this.onChange = options.onChange ?? (() => undefined);
     this.children = options.children.map((spec) => ({
       spec,
       policy: { ...DEFAULT_RESTART_BACKOFF, ...spec.restart },
@@ -125,6 +152,7 @@ export class Supervisor {
       exited: Promise.resolve(),
       output: childLogger(spec.name),
       lastLines: [],
+      readyDetails: undefined,
     }));
     const registers = [options.registry];
     this.up = new Gauge({ name: 'vpop_child_up', help: 'Whether the supervised child process is running (1) or not (0)', labelNames: ['child'], registers });
@@ -156,9 +184,16 @@ export class Supervisor {
     }));
   }
 
-  /** Every required child is running and answering (ready, or still starting); not backoff, unresponsive or stopped. */
+  /** Every required child is running and answering (ready, starting, or reporting itself not ready); not backoff, unresponsive or stopped. */
   healthy(): boolean {
-    return this.status().every((child) => !child.required || child.state === ChildState.Ready || child.state === ChildState.Starting);
+    return this.status().every((child) => !child.required
+      || child.state === ChildState.Ready || child.state === ChildState.Starting || child.state === ChildState.NotReady);
+  }
+
+  /** What each ready child reported with its readiness, by child name. */
+  readyDetails(name: string): Record<string, unknown> | undefined {
+    const child = this.children.find((candidate) => candidate.spec.name === name);
+    return child?.state === ChildState.Ready ? child.readyDetails : undefined;
   }
 
   /** Every child passed its readiness probe. */
@@ -192,10 +227,14 @@ export class Supervisor {
     child.state = ChildState.Starting;
     child.startedAt = Date.now();
     child.lastLines = [];
-    const proc = spawn(spec.command, [...spec.args], {
+    child.readyDetails = undefined;
+    const dieWithUs = spec.ipc === true || !this.hasSetpriv
+      ? { command: spec.command, args: [...spec.args] }
+      : { command: SETPRIV, args: ['--pdeathsig', 'TERM', '--', spec.command, ...spec.args] };
+    const proc = spawn(dieWithUs.command, dieWithUs.args, {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: spec.ipc === true ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     });
     child.process = proc;
     let resolveExited: () => void = () => {};
@@ -227,11 +266,28 @@ export class Supervisor {
     if (proc.pid === undefined) return;
     this.up.set({ child: spec.name }, 1);
     this.logger.info({ child: spec.name, childPid: proc.pid, command: spec.command, args: spec.args }, 'child started');
-    if (spec.readiness === undefined) {
+    this.onChange();
+    if (spec.ipc === true) {
+      proc.on('message', (message: unknown) => this.onReport(child, proc, message));
+    } else if (spec.readiness === undefined) {
       this.markReady(child);
     } else {
       child.probeAbort = new AbortController();
       void this.probeLoop(child, proc, child.probeAbort.signal);
+    }
+  }
+
+  private onReport(child: SupervisedChild, proc: ChildProcess, message: unknown): void {
+    if (child.process !== proc || !isChildReport(message)) return;
+    if (child.state !== ChildState.Starting && child.state !== ChildState.Ready && child.state !== ChildState.NotReady) return;
+    if (message.vpop === 'ready') {
+      child.readyDetails = message.details;
+      if (child.state !== ChildState.Ready) this.markReady(child);
+    } else if (child.state !== ChildState.Starting) {
+      child.state = ChildState.NotReady;
+      this.ready.set({ child: child.spec.name }, 0);
+      this.logger.warn({ child: child.spec.name, childPid: proc.pid, reason: message.reason }, 'child reports it cannot carry calls');
+      this.onChange();
     }
   }
 
@@ -241,7 +297,11 @@ export class Supervisor {
       const splitter = new BoundedLineSplitter(MAX_LOGGED_LINE);
       const log = (lines: string[]): void => {
         for (const text of lines) {
-          child.output[childLineLevel(text)]({ stream: name, childPid: proc.pid }, text);
+          // A node child's pino record was masked by the child's own logger: forwarded as
+          // a record. Anything else (rtpengine, a crash's stack trace) is logged, masked, here.
+          const record = logRecord(text, child.spec.name);
+          if (record !== undefined) this.forwardRecord(record);
+          else child.output[childLineLevel(text)]({ stream: name, childPid: proc.pid }, text);
           child.lastLines.push(text.slice(0, 500));
           if (child.lastLines.length > LAST_LINES_KEPT) child.lastLines.shift();
         }
@@ -301,6 +361,7 @@ export class Supervisor {
     child.state = ChildState.Ready;
     this.ready.set({ child: child.spec.name }, 1);
     this.logger.info({ child: child.spec.name, childPid: child.process?.pid, afterMs: Date.now() - child.startedAt }, 'child ready');
+    this.onChange();
   }
 
   private onExit(child: SupervisedChild, code: number | null, signal: NodeJS.Signals | null, error?: Error): void {
@@ -313,6 +374,7 @@ export class Supervisor {
     if (this.stopping !== undefined || child.state === ChildState.Stopping) {
       child.state = ChildState.Stopped;
       this.logger.info({ child: name, code, signal }, 'child stopped');
+      this.onChange();
       return;
     }
     const upForMs = Date.now() - child.startedAt;
@@ -323,6 +385,7 @@ export class Supervisor {
       child: name, code, signal, err: error, upForMs, restartInMs: delayMs,
       consecutiveCrashes: child.consecutiveCrashes, lastLines: child.lastLines,
     }, 'child exited unexpectedly; restarting');
+    this.onChange();
     child.restartTimer = setTimeout(() => {
       if (this.stopping !== undefined) return;
       child.restarts++;
@@ -380,4 +443,21 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // ESRCH: it exited in the meantime; the exit handler records it.
   }
+}
+
+/**
+ * A child's output line as a pino record to forward (with `component` set), or undefined
+ * when the line is not one. Records from this codebase's loggers start with `{"level":`.
+ */
+export function logRecord(line: string, component: string): string | undefined {
+  if (!line.startsWith('{"level":') || !line.endsWith('}')) return undefined;
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return undefined;
+  if ('component' in record) return line;
+  return JSON.stringify({ ...record, component });
 }

@@ -1,6 +1,7 @@
 // Process entry of the stand-in routing core: `node dist/edge/sbc/stand-in-core/run-stand-in-core.js
 // --pop <file>`. Listens on the POP's routingCore.sipUri (UDP) and echoes every call.
 import { componentLogger, configureLogging } from '../../../platform/logging/logger.js';
+import { exitWithSupervisor, reportReady } from '../../../platform/supervisor/supervisor-channel.js';
 import { coreAddress } from '../middleware/route-from-core.js';
 import { popFromArguments } from '../pop-argument.js';
 import { startStandInCore } from './stand-in-core.js';
@@ -22,6 +23,9 @@ try {
   const stop = (): void => { void core.stop().then(() => process.exit(0)); };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  exitWithSupervisor(() => core.stop(), logger);
+  // startStandInCore resolves once its app is connected and routed for INVITEs.
+  reportReady({ sip: `${address}:${port}` });
 } catch (error) {
   logger.error({ err: error }, 'stand-in core could not start');
   process.exit(1);
