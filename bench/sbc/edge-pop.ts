@@ -10,6 +10,7 @@ import { builtFile } from '../engine/repo-paths.js';
 import { sumMetricSamples } from '../engine/prometheus-text.js';
 import type { SampledProcess } from '../engine/process-sampler.js';
 import { isProcessAlive } from '../../platform/supervisor/process-alive.js';
+import { readProcessRecord } from '../../platform/supervisor/pop-process-record.js';
 
 /** The plain trunk's allowed source (configs/pops/local.yaml's `loopback-plain`): SIPp runs here. */
 export const PLAIN_TRUNK_SOURCE = '127.0.0.4';
@@ -48,7 +49,7 @@ export async function freeMediaRange(size: number): Promise<{ min: number; max: 
 
 interface Health {
   status: string;
-  children: Array<{ name: string; state: string; pid?: number }>;
+  children: Array<{ name: string; state: string }>;
 }
 
 export interface RunningEdgePop {
@@ -113,8 +114,8 @@ export async function startEdgePop(options: EdgePopOptions): Promise<RunningEdge
   const childPids = new Map<string, number>();
   const processes = async (): Promise<SampledProcess[]> => {
     // A child restarted by the supervisor gets a new PID: read them afresh each time.
-    const now = await fetchHealth(opsUrl).catch(() => undefined);
-    for (const child of now?.children ?? []) if (child.pid !== undefined) childPids.set(child.name, child.pid);
+    // PIDs are not in /healthz without the ops token; vpop up records them in the state directory.
+    for (const child of readProcessRecord(join(stateDir, 'vpop-up.processes.json'))?.children ?? []) childPids.set(child.name, child.pid);
     return [{ name: 'vpop-up', pid: up.pid }, ...[...childPids].map(([name, pid]) => ({ name, pid }))];
   };
   await processes();

@@ -8,6 +8,7 @@ import {
   DEFAULT_ALLOW, EngineOptionsError, optionsFromFlags, optionsFromPop, type DrachtioFlags, type EngineRunOptions,
 } from '../../edge/engine/engine-options.js';
 import { ConfigError, loadPopConfig } from '../../platform/config/load-pop-config.js';
+import { SecretFileError } from '../../platform/config/pop-secrets.js';
 import { createProcessRegistry } from '../../platform/metrics/process-registry.js';
 import { componentLogger, configureLogging } from '../../platform/logging/logger.js';
 import { watchCertificateFiles, type CertificateFileWatcher } from '../../certs/certificate-file-watcher.js';
@@ -81,7 +82,7 @@ function resolveOptions(options: EngineCommandOptions): { run: EngineRunOptions;
     }
     return { run: optionsFromFlags(options), pop: 'standalone' };
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof EngineOptionsError) {
+    if (error instanceof ConfigError || error instanceof EngineOptionsError || error instanceof SecretFileError) {
       process.stderr.write(`vpop engine: ${error.message}\n`);
       process.exit(EXIT_CONFIG);
     }

@@ -12,6 +12,7 @@ import { plainTrunkPopYaml } from '../../test/support/plain-trunk-pop.js';
 import { freePort } from '../../test/support/free-port.js';
 import { describeSippRun, runSipp } from '../../test/support/sipp.js';
 import { isProcessAlive } from '../../platform/supervisor/process-alive.js';
+import { readProcessRecord } from '../../platform/supervisor/pop-process-record.js';
 import { waitForValue } from '../../test/support/wait-until.js';
 import { builtCli as vpop } from '../../test/support/built-cli.js';
 import { exitOf } from '../../test/support/child-exit.js';
@@ -38,11 +39,17 @@ async function freePorts(): Promise<Ports> {
   };
 }
 
-function popYaml(stateDir: string, ports: Ports): string {
-  return plainTrunkPopYaml({
+function popYaml(stateDir: string, ports: Ports, opsTokenFile?: string): string {
+  const yaml = plainTrunkPopYaml({
     popId: 'up-test', stateDir, maxConcurrentCalls: 10, callsPerSecond: 10, rtpengineThreads: 1, logLevel: 'debug',
     ports: { ...ports, mediaMin: ports.media, mediaMax: Math.min(65535, ports.media + 20) },
   });
+  return opsTokenFile === undefined ? yaml : yaml.replace(/^ops:\n/m, `ops:\n  tokenFile: ${opsTokenFile}\n`);
+}
+
+/** The POP's processes as vpop up recorded them (PIDs are not in an unauthenticated /healthz). */
+function recordedPids(stateDir: string): Map<string, number> {
+  return new Map((readProcessRecord(join(stateDir, 'vpop-up.processes.json'))?.children ?? []).map((c) => [c.name, c.pid]));
 }
 
 
@@ -149,11 +156,15 @@ describe('vpop up', () => {
     const ports = await freePorts();
     const stateDir = join(dir, 'state');
     const popFile = join(dir, 'pop.yaml');
-    writeFileSync(popFile, popYaml(stateDir, ports));
+    // A token file written the way editors leave them: blank line first, trailing space and newline.
+    writeFileSync(join(dir, 'ops-token'), '\nops-secret-token \n');
+    writeFileSync(popFile, popYaml(stateDir, ports, join(dir, 'ops-token')));
     child = track(spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: ['ignore', 'pipe', 'pipe'] }));
     child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     const base = `http://127.0.0.1:${ports.ops}`;
+    const authorized = { headers: { Authorization: 'Bearer ops-secret-token' } };
+    const fetch = (url: string, init: RequestInit = authorized): Promise<Response> => globalThis.fetch(url, init);
 
     const health = await until(async () => {
       const response = await fetch(`${base}/healthz`);
@@ -163,7 +174,13 @@ describe('vpop up', () => {
     const first = health.children[0]!;
     expect(first.name).toBe('rtpengine');
     expect(isProcessAlive(first.pid!)).toBe(true);
-    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`, {})).status).toBe(200);
+    // Without the token: health without PIDs, no metrics.
+    const anonymous = await (await fetch(`${base}/healthz`, {})).json() as Health;
+    expect(anonymous.children.map((c) => c.state)).toEqual(['ready', 'ready', 'ready', 'ready']);
+    expect(anonymous.children.some((c) => 'pid' in c)).toBe(false);
+    expect((await fetch(`${base}/metrics`, {})).status).toBe(401);
+    expect((await fetch(`${base}/metrics`, { headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
     // The image's HEALTHCHECK command, against this running POP.
     const probe = spawn(process.execPath, [resolve('dist/platform/ops-http/probe-healthz.js'), popFile], { stdio: 'ignore' });
     expect(await exitOf(probe)).toEqual({ code: 0, signal: null });
@@ -242,6 +259,8 @@ describe('vpop up', () => {
     expect(result.statistics?.successfulCalls, await describeSippRun('first call when /readyz turned 200', result)).toBe(1);
     const health = await (await fetch(`${base}/healthz`)).json() as Health;
     expect(health.children.map((c) => [c.name, c.state])).toEqual([['rtpengine', 'ready'], ['engine', 'ready'], ['stand-in-core', 'ready'], ['sbc', 'ready']]);
+    const pids = recordedPids(stateDir);
+    expect([...pids.keys()]).toEqual(['rtpengine', 'engine', 'stand-in-core', 'sbc']);
 
     // vpop engine discards known scanners: silence, counted in the engine's metrics.
     const scanner = createSocket('udp4');
@@ -270,7 +289,7 @@ describe('vpop up', () => {
 
     process.kill(up.pid!, 'SIGTERM');
     expect(await exitOf(up)).toEqual({ code: 0, signal: null });
-    for (const c of health.children) expect(isProcessAlive(c.pid!), c.name).toBe(false);
+    for (const [name, pid] of pids) expect(isProcessAlive(pid), name).toBe(false);
     // The SBC's CDR lines name the caller (masked, inside the supervisor's JSON): the number
     // was logged, never in clear. No node child wrote to stderr (no crash, e.g. on SIGTERM).
     expect(log).toMatch(/caller\W+\+?\*+43\b/);
@@ -282,11 +301,14 @@ describe('vpop up', () => {
   it('SIGKILLed with a call up: every process dies with it, and the next start comes up clean and carries a call', async () => {
     const ports = await freePorts();
     const popFile = join(dir, 'orphan.yaml');
-    writeFileSync(popFile, popYaml(join(dir, 'orphan-state'), ports));
+    const stateDir = join(dir, 'orphan-state');
+    writeFileSync(popFile, popYaml(stateDir, ports));
     const base = `http://127.0.0.1:${ports.ops}`;
     const readyPop = () => until(async () => {
       const response = await fetch(`${base}/readyz`);
-      return response.status === 200 ? ((await (await fetch(`${base}/healthz`)).json()) as Health).children : undefined;
+      if (response.status !== 200) return undefined;
+      const restarts = ((await (await fetch(`${base}/healthz`)).json()) as Health).children.map((c) => c.restarts);
+      return { pids: recordedPids(stateDir), restarts };
     }, 'POP ready', 30_000);
     const longCall = join(dir, 'long-call.xml');
     writeFileSync(longCall, callerScenario(UP_CALLER, 5000));
@@ -306,13 +328,14 @@ describe('vpop up', () => {
     process.kill(first.pid!, 'SIGKILL');
     await exitOf(first);
     // Node children see their IPC channel close; rtpengine gets the kernel's parent-death signal.
-    await until(async () => (old.every((c) => !isProcessAlive(c.pid!)) ? true : undefined), 'every process of the killed POP gone');
+    expect(old.pids.size).toBe(4);
+    await until(async () => ([...old.pids.values()].every((pid) => !isProcessAlive(pid)) ? true : undefined), 'every process of the killed POP gone');
     await call;
 
     child = track(spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: 'ignore' }));
     const fresh = await readyPop();
-    for (const c of fresh) expect(old.map((o) => o.pid)).not.toContain(c.pid);
-    expect(fresh.every((c) => c.restarts === 0), JSON.stringify(fresh)).toBe(true);
+    for (const pid of fresh.pids.values()) expect([...old.pids.values()]).not.toContain(pid);
+    expect(fresh.restarts).toEqual([0, 0, 0, 0]);
     const result = await runSipp({
       scenario: shortCall, target: `127.0.0.1:${ports.sip}`, localAddress: '127.0.0.4', localPort: await freePort('127.0.0.4'),
       transport: 'u1', calls: 1, timeoutSeconds: 10, service: UP_DIALLED,
@@ -320,7 +343,7 @@ describe('vpop up', () => {
     expect(result.statistics?.successfulCalls, await describeSippRun('call after the restart', result)).toBe(1);
     process.kill(child.pid!, 'SIGTERM');
     expect(await exitOf(child)).toEqual({ code: 0, signal: null });
-    for (const c of fresh) expect(isProcessAlive(c.pid!), c.name).toBe(false);
+    for (const [name, pid] of fresh.pids) expect(isProcessAlive(pid), name).toBe(false);
   });
 
   it('exits 1 without starting anything when the ops port is taken', async () => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import type { Registry } from 'prom-client';
 import { hostPort } from '../../platform/config/ip-literal.js';
+import { opsToken } from '../../platform/config/pop-secrets.js';
 import { ConfigError, loadPopConfig } from '../../platform/config/load-pop-config.js';
 import type { PopConfig } from '../../platform/config/pop-schema.js';
 import { componentLogger, configureLogging, type LogFormat, type Logger } from '../../platform/logging/logger.js';
@@ -150,6 +151,7 @@ export async function runUp(popFile: string, logFormat: LogFormat = 'json'): Pro
   registerUdpReceiveErrorMetric(registry);
   let opsUrl = '';
   let wasReady = false;
+  let shuttingDown = false;
   const supervisor: Supervisor = new Supervisor({
     children: popProcesses(pop, resolve(popFile)),
     registry,
@@ -157,7 +159,7 @@ export async function runUp(popFile: string, logFormat: LogFormat = 'json'): Pro
       record.write(supervisor.status());
       const ready = supervisor.allReady();
       if (ready && !wasReady) logger.info({ pop: pop.pop.id, ops: opsUrl }, popReadyMessage(pop, opsUrl));
-      else if (!ready && wasReady) {
+      else if (!ready && wasReady && !shuttingDown) {
         const waiting = supervisor.status().filter((child) => !child.ready).map((child) => `${child.name} ${child.state}`);
         logger.warn({ pop: pop.pop.id, waiting }, `POP not ready: ${waiting.join(', ')}`);
       }
@@ -169,6 +171,8 @@ export async function runUp(popFile: string, logFormat: LogFormat = 'json'): Pro
     ops = await startOpsHttpServer({
       address: pop.ops.address,
       port: pop.ops.port,
+      allow: pop.ops.allow,
+      bearerToken: () => opsToken(pop),
       pop: pop.pop.id,
       processes: supervisor,
       registry,
@@ -182,6 +186,7 @@ export async function runUp(popFile: string, logFormat: LogFormat = 'json'): Pro
   opsUrl = `http://${hostPort(pop.ops.address, opsServer.port)}`;
   shutdownOnSignals({
     stop: async () => {
+      shuttingDown = true;
       await supervisor.stop();
       await opsServer.close();
     },

@@ -2,11 +2,11 @@
 // or drachtio-server's own command-line flags, so scripts written for
 // drachtio-server run unchanged. Pure functions (file reading aside, which the
 // caller does), tested without sockets.
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { AllowList } from './allow-list/allow-list.js';
 import type { ListenerConfig, TlsListenerOptions, Transport } from './transport/types.js';
 import type { PopConfig } from '../../platform/config/pop-schema.js';
+import { engineSecret } from '../../platform/config/pop-secrets.js';
 import type { SipRequest } from './messages/sip-message.js';
 import type { MessageOrigin } from './transport/types.js';
 import { scannerDiscardReason } from './request-discard/scanner-discard.js';
@@ -162,9 +162,9 @@ export function insidePeerCidrs(pop: PopConfig): string[] {
  * transport, the phones and the inside peers (routing core); TLS, limits and the
  * control port from the file.
  */
-export function optionsFromPop(pop: PopConfig, readSecretFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): EngineRunOptions {
-  const secret = pop.engine.secret ?? readSecretFile(pop.engine.secretFile!).trim();
-  if (secret === '') throw new EngineOptionsError(`engine.secretFile ${pop.engine.secretFile ?? ''} is empty`);
+export function optionsFromPop(pop: PopConfig): EngineRunOptions {
+  // The one secret reader, shared with the SBC, so both read a secret file the same way.
+  const secret = engineSecret(pop);
   const mutualTlsTrunk = pop.trunks.find((trunk) => trunk.clientCert !== undefined);
   const tls: TlsListenerOptions | undefined = pop.tls
     ? {

@@ -2,7 +2,7 @@
 // as 64 hex digits or base64 on its first line.
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
-import { firstLineOf } from '../../platform/config/pop-secrets.js';
+import { readSecretFile } from '../../platform/config/pop-secrets.js';
 
 export class MasterKeyError extends Error {
   constructor(message: string) {
@@ -14,7 +14,7 @@ export class MasterKeyError extends Error {
 export function readMasterKey(file: string): Buffer {
   let line: string;
   try {
-    line = firstLineOf(file, 'recording master key file').trim();
+    line = readSecretFile(file, 'recording master key file');
   } catch (error) {
     throw new MasterKeyError(`cannot read the recording master key file ${file}: ${(error as Error).message}`);
   }

@@ -103,6 +103,7 @@ export function resolvePopPaths(config: PopConfig, baseDir: string): PopConfig {
       chainFile: optional(config.tls.chainFile),
     },
     engine: { ...config.engine, secretFile: optional(config.engine.secretFile) },
+    ops: { ...config.ops, tokenFile: optional(config.ops.tokenFile) },
     phones: config.phones && {
       ...config.phones,
       credentials: config.phones.credentials?.map((credential) => ({

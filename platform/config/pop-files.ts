@@ -45,6 +45,7 @@ export function popFileProblems(written: PopConfig, resolved: PopConfig, options
     problems.push(...tlsContentProblems({ cert, key, ca, chain }, options.now ?? new Date()));
   }
   locate(['engine', 'secretFile'], written.engine.secretFile, resolved.engine.secretFile, true);
+  locate(['ops', 'tokenFile'], written.ops.tokenFile, resolved.ops.tokenFile, true);
   written.phones?.credentials?.forEach((credential, index) => {
     locate(['phones', 'credentials', index, 'passwordFile'], credential.passwordFile, resolved.phones?.credentials?.[index]?.passwordFile, true);
   });

@@ -258,8 +258,12 @@ const routingCoreSection = z
 
 const opsSection = z
   .strictObject({
-    address: ipAddress.default('127.0.0.1').describe('Address of /healthz, /readyz and /metrics'),
+    address: ipAddress.default('127.0.0.1').describe('Address of /healthz, /readyz and /metrics: loopback or an inside/monitoring address, never a carrier-facing one'),
     port: port.describe('Port of /healthz, /readyz and /metrics'),
+    allow: uniqueList(cidr, 'CIDR block').min(1).default(['127.0.0.0/8', '::1/128'])
+      .describe('Source addresses that may connect to the ops endpoint; others are dropped unanswered. Default: loopback only'),
+    tokenFile: filePath.optional()
+      .describe('File holding a bearer token (path). When set, /metrics and the detailed /healthz (PIDs) need Authorization: Bearer <token>'),
   })
   .describe('Operations HTTP endpoint of the supervisor');
 

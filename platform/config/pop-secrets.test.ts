@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPopConfig } from './load-pop-config.js';
-import { engineSecret, phonePasswords } from './pop-secrets.js';
+import { engineSecret, phonePasswords, readSecretFile } from './pop-secrets.js';
+import { optionsFromPop } from '../../edge/engine/engine-options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vpop-secrets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,7 +30,12 @@ describe('POP secrets', () => {
     expect([...phonePasswords(config)]).toEqual([['agent1', 'pw-one']]);
     writeFileSync(join(dir, 'engine-secret'), 'rotated-secret\n');
     expect(engineSecret(config)).toBe('rotated-secret');
-    writeFileSync(join(dir, 'engine-secret'), '\n');
+    // One reader for the engine and the SBC: a leading blank line or a trailing space changes nothing.
+    writeFileSync(join(dir, 'engine-secret'), '\n\n  spaced-secret \t\n');
+    expect(engineSecret(config)).toBe('spaced-secret');
+    expect(optionsFromPop(config).control.secret).toBe('spaced-secret');
+    writeFileSync(join(dir, 'engine-secret'), '\n \n');
     expect(() => engineSecret(config)).toThrow(`engine.secretFile ${join(dir, 'engine-secret')} is empty`);
+    expect(() => readSecretFile(join(dir, 'absent'), 'ops.tokenFile')).toThrow(`ops.tokenFile ${join(dir, 'absent')} cannot be read: ENOENT`);
   });
 });

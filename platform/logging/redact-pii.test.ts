@@ -42,10 +42,33 @@ describe('maskDigitRuns', () => {
     const text = 'port 5060 at 127.0.0.1 branch z9hG4bK776asdhds1234567 id a84b4c76e66710123 cseq 123456';
     expect(maskDigitRuns(text)).toBe(text);
   });
+  it('masks numbers written in groups: any grouping after a +, the North American shape without', () => {
+    expect(maskDigitRuns('caller +1 555 123 4567 rang')).toBe('caller +***67 rang');
+    expect(maskDigitRuns('to +44 (20) 7946-0958.')).toBe('to +***58.');
+    expect(maskDigitRuns('+33 1 23 45 67 89')).toBe('+***89');
+    expect(maskDigitRuns('call (555) 123-4567 now')).toBe('call (***67 now');
+    expect(maskDigitRuns('555.123.4567 and 1 555 123 4567')).toBe('***67 and ***67');
+  });
+
+  it('keeps digits that are not a phone number: dates, addresses, versions, port lists, JSON numbers', () => {
+    for (const text of [
+      '2026-12-08 02:00:00', '192.168.100.200', 'v10.5.3.1', 'ports 30000 30001 30002', 'range 20000-39999',
+      '{"receiveBufferBytes":2097152,"sendBufferBytes":212992}', 'took 1 234 567 ms', '12 34 56 78',
+    ]) expect(maskDigitRuns(text), text).toBe(text);
+    // A JSON number under an identity key is still a party.
+    expect(maskDigitRuns('{"caller":15551234567,"dialledNumber":18005550188}')).toBe('{"caller":***67,"dialledNumber":***88}');
+  });
+
   it('masks runs next to non-ASCII text', () => {
     expect(maskDigitRuns('appel de 15551234567 reçu')).toBe('appel de ***67 reçu');
     expect(maskDigitRuns('呼叫15551234567')).toBe('呼叫15551234567'); // glued to a word, as in an identifier
     expect(maskDigitRuns('呼叫 15551234567')).toBe('呼叫 ***67');
+  });
+});
+
+describe('identity keys', () => {
+  it('masks the dialledNumber field wherever it sits', () => {
+    expect(redactValue({ call: { dialledNumber: '+18005550188', legs: 2 } })).toEqual({ call: { dialledNumber: '+***88', legs: 2 } });
   });
 });
 

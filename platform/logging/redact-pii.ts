@@ -11,7 +11,8 @@
 // - Display names in identity headers (From, To, Contact, P-Asserted-Identity, ...)
 //   become "***". Passwords in user-info and digest usernames become ***.
 // - Any free-standing run of 7+ digits (optionally after '+') is masked as a number,
-//   wherever it appears. A run glued to letters ('a84b4c76e66710123') is an identifier,
+//   wherever it appears, and so is a number written in groups: after a '+' in any
+//   grouping ('+1 555 123 4567'), without one in the North American shape ('(555) 123-4567'). A run glued to letters ('a84b4c76e66710123') is an identifier,
 //   not a number, and is kept. Kept too: dialog tags ('tag=1928301774', not '+'-led)
 //   and the sess-id and sess-version of a well-formed SDP o= line, which identify
 //   sessions, not people.
@@ -104,15 +105,78 @@ export function maskDigitRuns(text: string): string {
     let end = i;
     while (end < text.length && isDigit(text.charCodeAt(end))) end++;
     const before = start > 0 ? text.charCodeAt(start - 1) : -1;
+    const grouped = before === -1 || !isWordChar(before) ? groupedNumberEnd(text, i, start < i) : undefined;
+    if (grouped !== undefined) {
+      out += text.slice(copiedUpTo, start) + maskNumber(text.slice(start, grouped));
+      copiedUpTo = grouped;
+      i = grouped;
+      continue;
+    }
     const after = end < text.length ? text.charCodeAt(end) : -1;
     const freeStanding = (before === -1 || !isWordChar(before)) && (after === -1 || !isWordChar(after));
-    if (freeStanding && end - i >= MIN_FREE_DIGIT_RUN && !isDialogTag(text, start)) {
+    if (freeStanding && end - i >= MIN_FREE_DIGIT_RUN && !isDialogTag(text, start) && !isJsonValueOfOtherKey(text, start)) {
       out += text.slice(copiedUpTo, start) + maskNumber(text.slice(start, end));
       copiedUpTo = end;
     }
     i = end;
   }
   return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
+}
+
+const MAX_NUMBER_DIGITS = 15; // E.164
+const MAX_NUMBER_GROUPS = 6;
+
+/**
+ * Where a phone number written in groups starting at digitsStart ends, or undefined when
+ * the text there is not one. After a '+' any grouping by ' ', '-', '.' and '(...)' counts
+ * ('+1 555 123 4567', '+44 (20) 7946-0958'); without one, only the North American shape
+ * ('(555) 123-4567', '555.123.4567', '1 555 123 4567'), so that dates, IP addresses,
+ * versions and lists of ports or counters keep their digits. Bounded: at most 15 digits
+ * are read, so the scan stays linear.
+ */
+function groupedNumberEnd(text: string, digitsStart: number, plus: boolean): number | undefined {
+  const groups: number[] = [];
+  let digits = 0;
+  let pos = digitsStart;
+  let inParens = digitsStart > 0 && text.charCodeAt(digitsStart - 1) === 40; /* ( */
+  for (;;) {
+    let end = pos;
+    while (end < text.length && isDigit(text.charCodeAt(end))) end++;
+    groups.push(end - pos);
+    digits += end - pos;
+    if (digits > MAX_NUMBER_DIGITS || groups.length > MAX_NUMBER_GROUPS) return undefined;
+    pos = end;
+    let next = pos;
+    if (text[next] === ')') {
+      if (!inParens) break;
+      inParens = false;
+      next++;
+    }
+    if (text[next] === ' ' || text[next] === '-' || text[next] === '.') next++;
+    if (text[next] === '(' && !inParens) {
+      inParens = true;
+      next++;
+    }
+    if (next === pos || next >= text.length || !isDigit(text.charCodeAt(next))) break;
+    pos = next;
+  }
+  if (groups.length < 2 || digits < MIN_FREE_DIGIT_RUN) return undefined;
+  if (pos < text.length && isWordChar(text.charCodeAt(pos))) return undefined;
+  if (plus) return pos;
+  const shape = groups.join('-');
+  return shape === '3-3-4' || shape === '1-3-3-4' ? pos : undefined;
+}
+
+/**
+ * A JSON number under a key that does not name an identity ('"receiveBufferBytes":2097152'
+ * in a logged JSON text) is a figure, not a party: kept. The key is read back from the
+ * colon, at most 64 characters.
+ */
+function isJsonValueOfOtherKey(text: string, runStart: number): boolean {
+  if (runStart < 3 || text.charCodeAt(runStart - 1) !== 58 /* : */ || text.charCodeAt(runStart - 2) !== 34 /* " */) return false;
+  const keyStart = text.lastIndexOf('"', runStart - 3);
+  if (keyStart === -1 || runStart - 3 - keyStart > 64) return false;
+  return !isPiiKey(text.slice(keyStart + 1, runStart - 2));
 }
 
 /** A dialog tag ('tag=1928301774') identifies a dialog, not a party: kept for correlation. */
@@ -339,7 +403,7 @@ export function redactSipText(text: string): string {
 const PII_KEYS = new Set([
   'caller', 'callee', 'from', 'to', 'ani', 'dnis', 'uri', 'ruri', 'requesturi', 'contact',
   'user', 'username', 'userpart', 'number', 'phone', 'phonenumber', 'callingnumber',
-  'callednumber', 'dialnumber', 'dialednumber', 'callerid', 'callername', 'displayname',
+  'callednumber', 'dialnumber', 'dialednumber', 'diallednumber', 'callerid', 'callername', 'displayname',
   'pai', 'passertedidentity', 'ppreferredidentity', 'remotepartyid', 'diversion',
   'referto', 'referredby', 'historyinfo', 'msisdn', 'destination',
 ]);
@@ -348,7 +412,7 @@ const PII_KEYS = new Set([
 export const PII_FIELD_NAMES: readonly string[] = [
   'caller', 'callee', 'from', 'to', 'ani', 'dnis', 'uri', 'ruri', 'requestUri', 'contact',
   'user', 'username', 'number', 'phone', 'phoneNumber', 'callingNumber', 'calledNumber',
-  'dialNumber', 'callerId', 'callerName', 'displayName', 'pai', 'diversion', 'referTo',
+  'dialNumber', 'dialledNumber', 'callerId', 'callerName', 'displayName', 'pai', 'diversion', 'referTo',
   'referredBy', 'msisdn',
 ];
 

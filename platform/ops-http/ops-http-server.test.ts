@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Supervisor, type ChildSpec } from '../supervisor/supervisor.js';
-import { startOpsHttpServer, type OpsHttpServer } from './ops-http-server.js';
+import { startOpsHttpServer, type OpsHttpOptions, type OpsHttpServer } from './ops-http-server.js';
 import { waitUntil } from '../../test/support/wait-until.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -12,11 +12,13 @@ afterEach(async () => {
 
 const sleeper: ChildSpec = { name: 'sleeper', command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'] };
 
-async function serve(children: ChildSpec[], metricsSources: Array<() => Promise<string>> = []): Promise<{ base: string; supervisor: Supervisor; server: OpsHttpServer }> {
+async function serve(
+  children: ChildSpec[], metricsSources: Array<() => Promise<string>> = [], exposure: Pick<OpsHttpOptions, 'allow' | 'bearerToken'> = {},
+): Promise<{ base: string; supervisor: Supervisor; server: OpsHttpServer }> {
   const registry = new Registry();
   const supervisor = new Supervisor({ children, registry });
   cleanups.push(() => supervisor.stop());
-  const server = await startOpsHttpServer({ address: '127.0.0.1', port: 0, pop: 'lab1-a', processes: supervisor, registry, metricsSources });
+  const server = await startOpsHttpServer({ address: '127.0.0.1', port: 0, pop: 'lab1-a', processes: supervisor, registry, metricsSources, ...exposure });
   cleanups.push(() => server.close());
   supervisor.start();
   return { base: `http://127.0.0.1:${server.port}`, supervisor, server };
@@ -35,7 +37,8 @@ describe('ops HTTP endpoint over a real supervisor', () => {
     const body = await health.json() as { status: string; pop: string; children: Array<{ name: string; state: string; pid: number }> };
     expect(body).toMatchObject({ status: 'ok', pop: 'lab1-a' });
     expect(body.children.map((child) => child.name)).toEqual(['sleeper', 'gated']);
-    expect(body.children[0]?.pid).toBe(supervisor.status()[0]?.pid);
+    // No token configured: nobody is authenticated, so no PIDs.
+    expect(body.children.some((child) => 'pid' in child)).toBe(false);
 
     const notReady = await fetch(`${base}/readyz`);
     expect(notReady.status).toBe(503);
@@ -109,5 +112,35 @@ describe('ops HTTP endpoint over a real supervisor', () => {
     });
     expect(reply).toMatch(/^HTTP\/1\.1 400/);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('with a bearer token: /metrics and PIDs need it, /healthz and /readyz stay open', async () => {
+    let token = 'first-token';
+    const { base, supervisor } = await serve([sleeper], [], { bearerToken: () => token });
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    expect((await fetch(`${base}/metrics`)).headers.get('www-authenticate')).toBe('Bearer realm="vpop-ops"');
+    expect((await fetch(`${base}/metrics`, { headers: { Authorization: 'Bearer first-tokenX' } })).status).toBe(401);
+    expect((await fetch(`${base}/metrics`, { headers: { Authorization: 'Bearer first-token' } })).status).toBe(200);
+    const open = await (await fetch(`${base}/healthz`)).json() as { children: Array<Record<string, unknown>> };
+    expect(open.children[0]).not.toHaveProperty('pid');
+    const detailed = await (await fetch(`${base}/healthz`, { headers: { Authorization: 'bearer first-token' } })).json() as { children: Array<Record<string, unknown>> };
+    expect(detailed.children[0]?.pid).toBe(supervisor.status()[0]?.pid);
+    // Read at each request: a rotated token takes effect at once.
+    token = 'rotated';
+    expect((await fetch(`${base}/metrics`, { headers: { Authorization: 'Bearer first-token' } })).status).toBe(401);
+    expect((await fetch(`${base}/metrics`, { headers: { Authorization: 'Bearer rotated' } })).status).toBe(200);
+  });
+
+  it('drops connections from sources outside its allow-list, unanswered', async () => {
+    const { server } = await serve([sleeper], [], { allow: ['127.0.0.9/32'] });
+    const attempt = (localAddress: string): Promise<string> => new Promise((resolve, reject) => {
+      const socket = connect({ port: server.port, host: '127.0.0.1', localAddress }, () => socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      let data = '';
+      socket.on('data', (chunk) => { data += chunk.toString(); });
+      socket.on('close', () => resolve(data));
+      socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? resolve(data) : reject(error)));
+    });
+    expect(await attempt('127.0.0.5')).toBe('');
+    expect(await attempt('127.0.0.9')).toMatch(/^HTTP\/1\.1 200/);
   });
 });

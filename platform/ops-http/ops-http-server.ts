@@ -1,9 +1,15 @@
 // The POP's operations endpoint: /healthz (are the required processes running),
 // /readyz (have they all passed readiness) and /metrics (this process's registry plus
 // the figures of processes that serve their own, such as rtpengine).
+// Exposure: a source outside the allow-list is dropped at accept, unanswered. With a
+// bearer token, /metrics needs it, and /healthz shows PIDs only to a request that has
+// it; /healthz and /readyz stay open (to the allow-list) for load balancers and Docker's
+// HEALTHCHECK. Without a token, PIDs are never shown.
+import { timingSafeEqual, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { AllowList } from '../../edge/engine/allow-list/allow-list.js';
 import { componentLogger, type Logger } from '../logging/logger.js';
 import type { ChildStatus } from '../supervisor/supervisor.js';
 import { mergeExpositions } from '../metrics/merge-expositions.js';
@@ -18,6 +24,10 @@ export interface ProcessStatusSource {
 export interface OpsHttpOptions {
   address: string;
   port: number;
+  /** CIDR blocks that may connect; default loopback only. */
+  allow?: readonly string[];
+  /** Called at each request that needs it, so a rotated token file is picked up. */
+  bearerToken?: () => string | undefined;
   pop: string;
   processes: ProcessStatusSource;
   registry: Registry;
@@ -36,6 +46,7 @@ const ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
 export async function startOpsHttpServer(options: OpsHttpOptions): Promise<OpsHttpServer> {
   const logger = options.logger ?? componentLogger('ops-http');
+  const allow = new AllowList(options.allow ?? ['127.0.0.0/8', '::1/128']);
   const server: Server = createServer((request, response) => {
     handle(options, request, response).catch((error: unknown) => {
       logger.error({ err: error, path: request.url }, 'ops request failed');
@@ -47,6 +58,14 @@ export async function startOpsHttpServer(options: OpsHttpOptions): Promise<OpsHt
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
   server.keepAliveTimeout = 5_000;
+  let dropped = 0;
+  server.on('connection', (socket) => {
+    const source = socket.remoteAddress ?? '';
+    if (allow.allows(source.startsWith('::ffff:') ? source.slice(7) : source)) return;
+    // Silence for sources not on the allow-list; logged sparingly, not per attempt.
+    socket.destroy();
+    if ((dropped++ & 1023) === 0) logger.warn({ source, dropped }, 'ops endpoint: dropped a connection from outside ops.allow');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.address, () => {
@@ -76,11 +95,20 @@ async function handle(options: OpsHttpOptions, request: IncomingMessage, respons
     send(response, 405, 'text/plain; charset=utf-8', `method ${request.method ?? ''} not allowed on ${path}; use GET\n`);
     return;
   }
+  const token = options.bearerToken?.();
+  const authenticated = token !== undefined && hasBearer(request, token);
+  if (path === '/metrics' && token !== undefined && !authenticated) {
+    response.setHeader('WWW-Authenticate', 'Bearer realm="vpop-ops"');
+    send(response, 401, 'text/plain; charset=utf-8', '/metrics needs Authorization: Bearer <token> (ops.tokenFile)\n');
+    return;
+  }
   const children = options.processes.status();
   switch (path) {
     case '/healthz': {
       const healthy = options.processes.healthy();
-      sendJson(response, healthy ? 200 : 503, { status: healthy ? 'ok' : 'down', pop: options.pop, children });
+      // PIDs help an operator on the box, and an attacker elsewhere: only with the token.
+      const shown = authenticated ? children : children.map(({ pid: _pid, ...rest }) => rest);
+      sendJson(response, healthy ? 200 : 503, { status: healthy ? 'ok' : 'down', pop: options.pop, children: shown });
       return;
     }
     case '/readyz': {
@@ -101,6 +129,14 @@ async function handle(options: OpsHttpOptions, request: IncomingMessage, respons
       return;
     }
   }
+}
+
+/** Constant-time comparison of the request's bearer token (hashes make the lengths equal). */
+function hasBearer(request: IncomingMessage, token: string): boolean {
+  const header = request.headers.authorization ?? '';
+  if (!header.toLowerCase().startsWith('bearer ')) return false;
+  const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(header.slice(7).trim()), digest(token));
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -7,13 +7,13 @@ import { loadPopConfig } from '../config/load-pop-config.js';
 import type { PopConfig } from '../config/pop-schema.js';
 
 /** The /healthz URL of a POP; a wildcard ops address is probed on loopback. */
-export function healthzUrl(ops: PopConfig['ops']): string {
+export function healthzUrl(ops: Pick<PopConfig['ops'], 'address' | 'port'>): string {
   const host = ops.address === '0.0.0.0' ? '127.0.0.1' : ops.address === '::' ? '::1' : ops.address;
   return `http://${hostPort(host, ops.port)}/healthz`;
 }
 
 /** True when the POP answers /healthz with 200 within timeoutMs. */
-export async function probeHealthz(ops: PopConfig['ops'], timeoutMs = 3000): Promise<boolean> {
+export async function probeHealthz(ops: Pick<PopConfig['ops'], 'address' | 'port'>, timeoutMs = 3000): Promise<boolean> {
   try {
     const response = await fetch(healthzUrl(ops), { signal: AbortSignal.timeout(timeoutMs) });
     await response.arrayBuffer();

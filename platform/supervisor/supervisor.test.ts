@@ -202,4 +202,56 @@ describe('Supervisor with real child processes', () => {
     expect(existsSync(flag)).toBe(false);
     expect(supervisor.status()[0]!.state).toBe(ChildState.Stopped);
   });
+
+  it('takes an ipc child\'s readiness from its own reports, never from a port', async () => {
+    const script = `
+      setTimeout(() => process.send({ vpop: 'ready', details: { listeners: ['udp 127.0.0.1:5060'] } }), 300);
+      process.on('message', (m) => process.send(m));
+      setInterval(() => {}, 1000);`;
+    const changes: string[] = [];
+    const registry = new Registry();
+    const supervisor: Supervisor = new Supervisor({
+      children: [{ name: 'reporter', ...node(script), ipc: true }], registry,
+      onChange: () => changes.push(supervisor.status()[0]!.state),
+    });
+    supervisors.push(supervisor);
+    supervisor.start();
+    expect(supervisor.status()[0]!.state).toBe(ChildState.Starting);
+    await waitUntil(() => supervisor.allReady(), 'the child reports ready');
+    expect(supervisor.readyDetails('reporter')).toEqual({ listeners: ['udp 127.0.0.1:5060'] });
+    expect(changes).toEqual([ChildState.Starting, ChildState.Ready]);
+  });
+
+  it('marks an ipc child not ready when it says so, and ready again when it says so', async () => {
+    const script = `
+      process.send({ vpop: 'ready' });
+      setTimeout(() => process.send({ vpop: 'not-ready', reason: 'lost the engine' }), 200);
+      setTimeout(() => process.send({ vpop: 'ready' }), 600);
+      setInterval(() => {}, 1000);`;
+    const { supervisor } = supervise([{ name: 'flapper', ...node(script), ipc: true }]);
+    supervisor.start();
+    await waitUntil(() => supervisor.status()[0]!.state === ChildState.NotReady, 'not ready reported');
+    expect(supervisor.allReady()).toBe(false);
+    expect(supervisor.healthy()).toBe(true);
+    await waitUntil(() => supervisor.allReady(), 'ready again');
+  });
+
+  it('forwards a child\'s pino records as records, with its component, and digits intact', async () => {
+    const forwarded: string[] = [];
+    const record = '{"level":"info","time":"2026-12-08T02:00:00.000Z","pid":1,"msg":"socket","receiveBufferBytes":2097152}';
+    const own = '{"level":"warn","time":"2026-12-08T02:00:00.000Z","component":"engine","msg":"already named"}';
+    const registry = new Registry();
+    const supervisor = new Supervisor({
+      children: [{ name: 'talker', ...node(`console.log(${JSON.stringify(record)}); console.log(${JSON.stringify(own)}); console.log('plain 5551234567')`) }],
+      registry, forwardRecord: (line) => forwarded.push(line),
+    });
+    supervisors.push(supervisor);
+    supervisor.start();
+    await waitUntil(() => forwarded.length === 2 && supervisor.status()[0]!.state !== ChildState.Ready, 'two records and the exit');
+    expect(JSON.parse(forwarded[0]!)).toEqual({ ...JSON.parse(record), component: 'talker' });
+    expect(forwarded[1]).toBe(own);
+    // A line that is not a record is logged here, masked.
+    await waitUntil(() => logLines('talker').some((line) => String(line.msg).startsWith('plain')), 'the plain line logged');
+    expect(logLines('talker').find((line) => String(line.msg).startsWith('plain'))?.msg).toBe('plain ***67');
+  });
 });
