@@ -36,10 +36,12 @@ ENV NODE_ENV=production
 USER node
 VOLUME ["/var/lib/vpop"]
 
-# SIP (UDP/TCP 5060, TLS 5061), engine control 9022, ops HTTP 9090, rtpengine ng
-# 22222/udp and its HTTP 9101, and the media range of configs/pops/nyc1-*.yaml.
+# Only what belongs on the outside: SIP (UDP/TCP 5060, TLS 5061) and the media range of
+# configs/pops/nyc1-*.yaml. The engine's control port (9022), rtpengine's ng (22222/udp,
+# unauthenticated) and HTTP (9101) stay on loopback, and the ops endpoint (9090) on the
+# inside/monitoring address with its own allow-list (ops.allow): none is published.
 # These document the shipped POP files; the POP file decides the real ports.
-EXPOSE 5060/udp 5060/tcp 5061/tcp 9022/tcp 9090/tcp 22222/udp 9101/tcp 20000-39999/udp
+EXPOSE 5060/udp 5060/tcp 5061/tcp 20000-39999/udp
 
 # Asks /healthz at the ops address and port of the mounted POP file.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \

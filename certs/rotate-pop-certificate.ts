@@ -2,6 +2,8 @@
 // kept as .prev. Calls in progress are unaffected: their TLS connections keep the
 // session they negotiated, and only connections made after the engine reloads its
 // certificates (SIGHUP or watchCertificateFiles) see the new pair.
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { PopConfig } from '../platform/config/pop-schema.js';
 import { readCertificateAuthority } from './ca-directory.js';
@@ -13,6 +15,8 @@ import { readTextFile } from './read-text-file.js';
 
 export interface RotationOutcome extends ReplacedFiles {
   certificate: CertificateSummary;
+  /** The installed key's source file, removed so that the live key has no second copy. */
+  removedKeyFile?: string;
 }
 
 export interface RotateOptions extends PopCertificateOptions {
@@ -53,7 +57,11 @@ export async function installPopCertificate(
     throw new CertificateError(`${files.certFile} is valid from ${summary.notBefore.toISOString()} to ${summary.notAfter.toISOString()}, not now`);
   }
   const replaced = await replaceKeyAndCertificate(tls, { certificatePem, privateKeyPem });
-  return { ...replaced, certificate: summary };
+  // The key now lives in tls.keyFile (and .prev holds the old one); a leftover
+  // <key>.next would be a second copy of the live private key.
+  const removedKeyFile = resolve(files.keyFile) === resolve(tls.keyFile) ? undefined : resolve(files.keyFile);
+  if (removedKeyFile !== undefined) await rm(removedKeyFile, { force: true });
+  return { ...replaced, certificate: summary, ...(removedKeyFile !== undefined ? { removedKeyFile } : {}) };
 }
 
 export function popTlsFiles(pop: PopConfig): NonNullable<PopConfig['tls']> {

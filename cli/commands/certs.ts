@@ -157,7 +157,8 @@ a random 128-bit serial. A server certificate needs at least one DNS or IP name.
     .requiredOption('--pop <file>', 'POP configuration file')
     .requiredOption('--cert <file>', 'new PEM certificate (leaf first; no chain: that is tls.chainFile)')
     .requiredOption('--key <file>', 'its PEM private key')
-    .addHelpText('after', `\nRefuses a key that is not the certificate's, or a certificate not valid now.\n${RELOAD_NOTE}`)
+    .addHelpText('after', `\nRefuses a key that is not the certificate's, or a certificate not valid now. Removes the --key file
+once installed, so no second copy of the live private key stays behind.\n${RELOAD_NOTE}`)
     .action(async (options: { pop: string; cert: string; key: string }) => {
       await run('install', async () => {
         printRotation('installed', await installPopCertificate(loadPop(options.pop), { certFile: options.cert, keyFile: options.key }));
@@ -213,6 +214,7 @@ The sha256 line is in the form trunks[].clientCert.fingerprintSha256 expects
 function printRotation(verb: string, outcome: RotationOutcome): void {
   const lines = [`${verb}: ${outcome.certificate.subject}, valid until ${outcome.certificate.notAfter.toISOString()}`, `  sha256 ${outcome.certificate.fingerprintSha256}`];
   if (outcome.previous) lines.push(`  previous pair kept as ${outcome.previous.certFile} and ${outcome.previous.keyFile}`);
+  if (outcome.removedKeyFile) lines.push(`  removed ${outcome.removedKeyFile}: the key now lives only in tls.keyFile`);
   lines.push(RELOAD_NOTE);
   print(lines.join('\n'));
 }

@@ -37,7 +37,10 @@ Output: one line per problem, "file:line:column  path  message"; "ok: FILE (pop 
 each valid file. Exit status 0 when every file is valid, 1 otherwise.
 
 Examples:
-  vpop config check configs/pops/*.yaml
+  vpop config check --no-files configs/pops/*.yaml
+      (--no-files: the nyc1-* examples name certificates and secrets under /etc/vpop
+      that exist on a deployed POP, not on a laptop)
+  vpop config check configs/pops/local.yaml
   vpop config check --root build/stage configs/pops/nyc1-a.yaml`)
     .action((files: string[], options: CheckOptions) => {
       const checkOptions = { checkFiles: options.files, ...(options.root !== undefined ? { root: options.root } : {}) };

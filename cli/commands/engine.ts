@@ -9,6 +9,7 @@ import {
 } from '../../edge/engine/engine-options.js';
 import { ConfigError, loadPopConfig } from '../../platform/config/load-pop-config.js';
 import { SecretFileError } from '../../platform/config/pop-secrets.js';
+import { isLoopbackAddress } from '../../platform/config/ip-literal.js';
 import { createProcessRegistry } from '../../platform/metrics/process-registry.js';
 import { componentLogger, configureLogging } from '../../platform/logging/logger.js';
 import { watchCertificateFiles, type CertificateFileWatcher } from '../../certs/certificate-file-watcher.js';
@@ -94,6 +95,13 @@ async function runEngine(options: EngineCommandOptions): Promise<void> {
   const { run, pop } = resolveOptions(options);
   configureLogging({ level: pinoLevel(options.loglevel) });
   const logger = componentLogger('engine');
+  if (!isLoopbackAddress(run.control.address)) {
+    // Accepted for drachtio-server compatibility (a POP file refuses it), but loudly:
+    // the control protocol is clear text, guarded only by the shared secret.
+    const warning = `the control protocol listens on ${run.control.address}, not loopback, WITHOUT TLS: anyone who reaches this port can try the secret and, with it, drive every call; bind --address 127.0.0.1 or firewall the port`;
+    process.stderr.write(`vpop engine: WARNING: ${warning}\n`);
+    logger.warn({ control: run.control.address }, warning);
+  }
   const registry = createProcessRegistry({ pop, component: 'engine' });
   const engine = new SipEngine({
     listeners: run.listeners, control: run.control, logger, registry, discardRequest: run.discardRequest,

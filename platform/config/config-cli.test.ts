@@ -1,4 +1,5 @@
 // Drives the built `vpop config` command as an operator or CI would run it.
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -111,6 +112,28 @@ describe('vpop config check', () => {
     const prose = help.stdout.replace(/\s+/g, ' ');
     expect(prose).toContain('Relative paths resolve against the POP file\'s directory');
     expect(prose).toContain('checked against each other');
+  });
+
+  it('passes every example of its --help as written, from the repository root (the --root one against a staged tree)', () => {
+    const help = vpop('config', 'check', '--help').stdout;
+    const examples = help.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('vpop config check '));
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    for (const example of examples) {
+      // The shell expands the glob, as it would for an operator.
+      const args = execFileSync('bash', ['-c', `printf '%s\\0' ${example.slice('vpop '.length).replace('build/stage', stage)}`], { cwd: repo, encoding: 'utf8' })
+        .split('\0').filter((arg) => arg !== '');
+      const run = vpop(...args);
+      expect(run.status, `${example}\n${run.stdout}${run.stderr}`).toBe(0);
+    }
+  });
+});
+
+describe('vpop --version', () => {
+  it('prints the version of package.json', () => {
+    const { version } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
+    const run = vpop('--version');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(`${version}\n`);
   });
 });
 

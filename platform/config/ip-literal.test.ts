@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalAddress, cidrBlocksOverlap, hostPort, ipLiteralFamily, isUnspecifiedAddress, parseCidr, type CidrBlock } from './ip-literal.js';
+import { canonicalAddress, cidrBlocksOverlap, hostPort, ipLiteralFamily, isLoopbackAddress, isUnspecifiedAddress, parseCidr, type CidrBlock } from './ip-literal.js';
 
 const block = (text: string): CidrBlock => {
   const parsed = parseCidr(text);
   if (typeof parsed === 'string') throw new Error(parsed);
   return parsed;
 };
+
+describe('isLoopbackAddress', () => {
+  it('is true only for addresses no other host can reach', () => {
+    for (const address of ['127.0.0.1', '127.3.4.5', '::1', '::ffff:127.0.0.1']) expect(isLoopbackAddress(address), address).toBe(true);
+    for (const address of ['0.0.0.0', '::', '192.0.2.1', '10.0.0.1', 'localhost', '2001:db8::1']) expect(isLoopbackAddress(address), address).toBe(false);
+  });
+});
 
 describe('ipLiteralFamily', () => {
   it('accepts plain dotted quads and IPv6 literals', () => {

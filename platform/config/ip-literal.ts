@@ -57,6 +57,13 @@ export function isUnspecifiedAddress(text: string): boolean {
   return family !== undefined && ipaddr.parse(text).range() === 'unspecified';
 }
 
+/** True for 127.0.0.0/8, ::1 and ::ffff:127.x: addresses no other host can reach. */
+export function isLoopbackAddress(text: string): boolean {
+  if (ipLiteralFamily(text) === undefined) return false;
+  const parsed = ipaddr.process(text);
+  return parsed.range() === 'loopback';
+}
+
 /** Canonical text of a literal, so "::1" and "0:0::1" compare equal. */
 export function canonicalAddress(text: string): string {
   return ipLiteralFamily(text) ? ipaddr.parse(text).toNormalizedString() : text;

@@ -3,7 +3,7 @@
 // Checks that span several fields (port clashes, overlapping allow-lists, files on
 // disk) live in pop-consistency.ts; this file only says what each field may hold.
 import { z } from 'zod';
-import { ipLiteralFamily, parseCidr } from './ip-literal.js';
+import { ipLiteralFamily, isLoopbackAddress, parseCidr } from './ip-literal.js';
 
 const dnsLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const hostName = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
@@ -122,7 +122,9 @@ const tlsSection = z
 
 const engineSection = z
   .strictObject({
-    controlAddress: ipAddress.default('127.0.0.1').describe('Address of the drachtio control protocol listener'),
+    controlAddress: ipAddress.default('127.0.0.1')
+      .refine(isLoopbackAddress, 'must be a loopback address (127.0.0.1 or ::1): the drachtio control protocol has no TLS, and its apps run on this host')
+      .describe('Address of the drachtio control protocol listener; loopback only'),
     controlPort: port.default(9022).describe('Port of the drachtio control protocol listener'),
     secret: z.string().min(1).optional().describe('Shared secret apps authenticate with; give this or secretFile'),
     secretFile: filePath.optional().describe('File holding the shared secret (path); give this or secret'),

@@ -2,7 +2,7 @@
 // issuing with an openssl-made CSR, the CSR/install flow, rotation, show, and errors.
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,6 +131,9 @@ describe('vpop certs csr / install / rotate', () => {
     const installed = vpop('certs', 'install', '--pop', pop.file, '--cert', join(root, 'lifecycle.crt'), '--key', `${pop.keyFile}.next`);
     expect(installed.stderr).toBe('');
     expect(installed.stdout).toContain(`previous pair kept as ${pop.certFile}.prev and ${pop.keyFile}.prev`);
+    // No second copy of the live private key stays behind.
+    expect(existsSync(`${pop.keyFile}.next`)).toBe(false);
+    expect(installed.stdout).toContain(`removed ${pop.keyFile}.next`);
     expect(shownFingerprint(pop.certFile)).toBe(shownFingerprint(join(root, 'lifecycle.crt')));
     expect(shownFingerprint(`${pop.certFile}.prev`)).toBe(firstRun);
     expect(execFileSync('openssl', ['verify', '-CAfile', join(root, 'pop-ca/ca.crt'), pop.certFile], { encoding: 'utf8' })).toContain('OK');

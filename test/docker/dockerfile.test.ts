@@ -61,9 +61,10 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('exposes SIP, ops and media ports', () => {
+  it('exposes SIP, TLS and media ports only: no control, ng, rtpengine HTTP or ops port', () => {
     const exposed = only('EXPOSE').split(' ');
-    for (const port of ['5060/udp', '5060/tcp', '5061/tcp', '9090/tcp']) expect(exposed).toContain(port);
+    for (const port of ['5060/udp', '5060/tcp', '5061/tcp']) expect(exposed).toContain(port);
+    for (const port of ['9022/tcp', '22222/udp', '9101/tcp', '9090/tcp']) expect(exposed).not.toContain(port);
     expect(exposed.some((port) => /^\d+-\d+\/udp$/.test(port))).toBe(true);
   });
 
