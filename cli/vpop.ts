@@ -7,6 +7,7 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerEngineCommand } from './commands/engine.js';
 import { registerCertsCommand } from './commands/certs.js';
 import { registerRecordingsCommand } from './commands/recordings.js';
+import { registerCoreCommand } from './commands/core.js';
 import { registerFirewallCommand } from './commands/firewall.js';
 
 // package.json is two levels up from dist/cli/vpop.js.
@@ -23,6 +24,7 @@ registerConfigCommand(program);
 registerEngineCommand(program);
 registerCertsCommand(program);
 registerRecordingsCommand(program);
+registerCoreCommand(program);
 registerFirewallCommand(program);
 
 await program.parseAsync(process.argv);

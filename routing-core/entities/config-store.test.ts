@@ -75,6 +75,26 @@ describe('configuration store (SQLite)', () => {
     expect(log[2]).toMatchObject({ actor: 'alice', action: 'update', kind: 'flows', entityId: 'f' });
   });
 
+  it('re-provisioning keeps unchanged entities\' versions, versions changed flows on, drops what the file no longer has', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'core-db-')), 'core.sqlite');
+    const flow = { id: 'f', start: 'a', activities: [{ id: 'a', type: 'disconnect' }] };
+    const center = (flows: unknown[], sites: unknown[]) => ({
+      tenant: { recording: true, maskCallerNumbers: true, desktopAllowedDomains: [], idleReasons: [], wrapUpCodes: [] },
+      sites, teams: [], capacityTeams: [], profiles: [], users: [], queues: [], entryPoints: [], flows,
+    }) as never;
+    const first = new ConfigStore(file);
+    first.replaceAll(center([flow], [{ id: 's', name: 'S' }, { id: 'gone', name: 'G' }]), 'provisioning');
+    first.close();
+    const again = new ConfigStore(file);
+    again.replaceAll(center([flow], [{ id: 's', name: 'S' }]), 'provisioning');
+    expect(again.get('flows', 'f')?.version).toBe(1);
+    expect(again.exists('sites', 'gone')).toBe(false);
+    again.replaceAll(center([{ ...flow, name: 'renamed' }], [{ id: 's', name: 'S' }]), 'provisioning');
+    expect(again.get('flows', 'f')?.version).toBe(2);
+    expect(again.flowVersion('f', 1)?.name).toBeUndefined();
+    again.close();
+  });
+
   it('hashes passwords with scrypt and verifies them', async () => {
     const hash = await hashPassword('secret');
     expect(hash).toMatch(/^scrypt\$16384\$8\$1\$/);

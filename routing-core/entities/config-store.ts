@@ -130,9 +130,13 @@ export class ConfigStore extends EventEmitter<{ change: [EntityChange] }> {
   replaceAll(center: ContactCenter, actor: string): void {
     this.db.transaction(() => {
       this.db.pragma('defer_foreign_keys = ON');
+      // References are rewritten by each write; entities the file no longer has go, the rest
+      // are updated in place so flow versions carry on from what the database had.
       this.db.prepare('DELETE FROM entity_refs').run();
-      this.db.prepare('DELETE FROM entities').run();
-      for (const kind of entityKinds) for (const entity of center[kind]) this.write(kind, entity as AnyEntity, actor);
+      const keep = new Set(entityKinds.flatMap((kind) => center[kind].map((entity) => `${kind}/${entity.id}`)));
+      const existing = this.db.prepare('SELECT kind, id FROM entities').all() as Array<{ kind: string; id: string }>;
+      for (const row of existing) if (!keep.has(`${row.kind}/${row.id}`)) this.db.prepare('DELETE FROM entities WHERE kind = ? AND id = ?').run(row.kind, row.id);
+      for (const kind of entityKinds) for (const entity of center[kind]) this.write(kind, entity as AnyEntity, actor, true);
       this.db.prepare('INSERT INTO tenant (singleton, body) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET body = excluded.body').run(JSON.stringify(center.tenant));
       this.audit(actor, 'provision', 'tenant', 'tenant', { counts: Object.fromEntries(entityKinds.map((kind) => [kind, center[kind].length])) });
     })();
@@ -162,9 +166,19 @@ export class ConfigStore extends EventEmitter<{ change: [EntityChange] }> {
     return this.db.prepare('SELECT 1 FROM entities WHERE kind = ? AND id = ?').get(kind, id) !== undefined;
   }
 
-  private write<K extends EntityKind>(kind: K, entity: EntityTypes[K], actor: string): StoredEntity<EntityTypes[K]> & { created: boolean } {
-    const previous = this.db.prepare('SELECT version FROM entities WHERE kind = ? AND id = ?').get(kind, entity.id) as { version: number } | undefined;
-    const version = (previous?.version ?? 0) + 1;
+  /** With `unlessUnchanged`, an entity whose content is the same keeps its version (re-provisioning). */
+  private write<K extends EntityKind>(kind: K, entity: EntityTypes[K], actor: string, unlessUnchanged = false): StoredEntity<EntityTypes[K]> & { created: boolean } {
+    const previous = this.db.prepare('SELECT body, version, updated_at FROM entities WHERE kind = ? AND id = ?').get(kind, entity.id) as EntityRow | undefined;
+    const sameContent = previous !== undefined && JSON.stringify({ ...(JSON.parse(previous.body) as object), version: undefined }) === JSON.stringify({ ...entity, version: undefined });
+    const insertRef = this.db.prepare('INSERT INTO entity_refs (from_kind, from_id, field, to_kind, to_id) VALUES (?, ?, ?, ?, ?)');
+    if (unlessUnchanged && previous && sameContent) {
+      for (const ref of referencesOf(kind, entity)) insertRef.run(kind, entity.id, formatFieldPath(ref.field), ref.kind, ref.id);
+      return { entity: JSON.parse(previous.body) as EntityTypes[K], version: previous.version, updatedAt: previous.updated_at, created: false };
+    }
+    const lastFlowVersion = kind === 'flows'
+      ? (this.db.prepare('SELECT MAX(version) AS version FROM flow_versions WHERE flow_id = ?').get(entity.id) as { version: number | null }).version ?? 0
+      : 0;
+    const version = Math.max(previous?.version ?? 0, lastFlowVersion) + 1;
     const stored = kind === 'flows' ? { ...entity, version } : entity;
     const body = JSON.stringify(stored);
     const updatedAt = new Date().toISOString();
@@ -172,7 +186,6 @@ export class ConfigStore extends EventEmitter<{ change: [EntityChange] }> {
       ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, version = excluded.version, updated_at = excluded.updated_at`)
       .run(kind, entity.id, body, version, updatedAt);
     this.db.prepare('DELETE FROM entity_refs WHERE from_kind = ? AND from_id = ?').run(kind, entity.id);
-    const insertRef = this.db.prepare('INSERT INTO entity_refs (from_kind, from_id, field, to_kind, to_id) VALUES (?, ?, ?, ?, ?)');
     for (const ref of referencesOf(kind, entity)) insertRef.run(kind, entity.id, formatFieldPath(ref.field), ref.kind, ref.id);
     if (kind === 'flows') this.db.prepare('INSERT INTO flow_versions (flow_id, version, body, created_at) VALUES (?, ?, ?, ?)').run(entity.id, version, body, updatedAt);
     this.audit(actor, previous ? 'update' : 'create', kind, entity.id, stored);
