@@ -8,7 +8,8 @@ import { join } from 'node:path';
 export default function buildOnce(): void {
   const root = join(import.meta.dirname, '..');
   try {
-    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    // The same skip-if-current build as `npm run up`, so a test running it finds dist/ current.
+    execFileSync('bash', [join(root, 'scripts/build-if-changed.sh')], {
       cwd: root,
       stdio: 'pipe',
       timeout: 300_000,

@@ -1,7 +1,7 @@
 // `vpop up` as an operator runs it: the built CLI as a child process, a POP file on
 // free loopback ports, real rtpengine under it. Needs `npm run build` first.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
@@ -221,6 +221,22 @@ describe('vpop up', () => {
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
 
     const lines = output.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    // docs/troubleshooting.md's jq recipes, run on this output as they would be on `npm run -s up`.
+    const recipes = readFileSync('docs/troubleshooting.md', 'utf8').split('\n')
+      .filter((line) => line.startsWith('npm run -s up | jq '))
+      .map((line) => /^npm run -s up \| jq (-[cr]) '(.*)'$/.exec(line));
+    expect(recipes.length).toBeGreaterThanOrEqual(3);
+    for (const recipe of recipes) {
+      expect(recipe, 'a recipe of the form npm run -s up | jq -c|-r \'FILTER\'').not.toBeNull();
+      const jq = spawnSync('jq', [recipe![1]!, recipe![2]!], { input: output, encoding: 'utf8' });
+      expect(jq.status, `${recipe![0]}: ${jq.stderr}`).toBe(0);
+      expect(jq.stdout.trim(), recipe![0]).not.toBe('');
+    }
+    // What `npm run -s up` adds before vpop up: bootstrap's build step, silent on stdout.
+    const build = spawnSync('bash', ['scripts/build-if-changed.sh'], { encoding: 'utf8' });
+    expect(build.status).toBe(0);
+    expect(build.stdout).toBe('');
+    expect(build.stderr).toBe('bootstrap: dist/ is up to date with the sources; build skipped\n');
     // Ready at start, not ready while rtpengine restarted, ready again.
     const readiness = lines.filter((line) => line.component === 'vpop-up' && /^POP (not )?ready/.test(String(line.msg))).map((line) => line.msg);
     expect(readiness).toEqual([
