@@ -2,7 +2,7 @@
 // TLS with SDES-SRTP, through the engine, the SBC and rtpengine, to a baresip stand-in
 // core on plain RTP. Tones both ways, a carrier-side capture with no readable RTP, both
 // hang-up directions and CANCEL; rtpengine back to 0 sessions after each.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBaresip, type BaresipInstance } from '../support/baresip.js';
 import { createTestPki, type TestPki } from '../support/test-certs.js';
 import { dominantTone, tonePower, wavSamples } from '../support/tone-detect.js';
+import type { CdrRecord } from '../../edge/sbc/call/cdr-writer.js';
 import { startTestEdge, stopTestEdgeWithNoCallsLeft, type TestEdge } from './support/sbc-harness.js';
 import type { MediaStreamState } from '../../media/session/media-anchor.js';
 import { captureFields, startLoopbackCapture } from './support/loopback-capture.js';
@@ -116,6 +117,15 @@ describe('carrier over TLS + SDES-SRTP to a plain-RTP stand-in core', () => {
 
     const metrics = await edge.registry.metrics();
     expect(metrics).toContain('vpop_sbc_call_answers_total{trunk="loopback-carrier",direction="inbound"} 1');
+    // The CDR names what a telecom engineer asks first: where from, over what, which codec and SRTP suite, who hung up.
+    const stop = readFileSync(edge.cdrFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as CdrRecord)
+      .find((record) => record.event === 'stop');
+    expect(stop).toMatchObject({
+      sourceAddress: '127.0.0.2', transport: 'tls', codec: 'PCMU', srtpSuite: 'AES_CM_128_HMAC_SHA1_80',
+      resultCode: 200, cause: 'normal-clearing', q850: 16, endedBy: 'caller',
+    });
+    expect(stop?.bLegCallId).toMatch(/.+/);
+    expect(stop?.bLegCallId).not.toBe(stop?.callId);
   });
 
   it('hangs up from the core side', async () => {

@@ -25,6 +25,16 @@ describe('SBC with SIPp on the plain trunk', () => {
 
   it('bridges calls from 127.0.0.4 to the core with media anchored, and rtpengine returns to 0', async () => {
     edge = await startTestEdge();
+    // Before any call every labelled series of the configured trunks is there at 0.
+    const before = await edge.registry.metrics();
+    for (const trunk of ['loopback-plain', 'loopback-carrier', 'phones']) {
+      expect(before).toContain(`vpop_sbc_calls_active{trunk="${trunk}"} 0`);
+      expect(before).toContain(`vpop_sbc_call_attempts_total{trunk="${trunk}",direction="inbound"} 0`);
+      expect(before).toContain(`vpop_sbc_call_setup_seconds_count{trunk="${trunk}",direction="outbound"} 0`);
+      expect(before).toContain(`vpop_sbc_call_endings_total{trunk="${trunk}",direction="inbound",cause="media-timeout"} 0`);
+    }
+    expect(before).toContain('vpop_sbc_trunk_capacity_calls{trunk="loopback-plain"} 500');
+    expect(before).toContain('vpop_sbc_trunk_admitted_calls{trunk="loopback-carrier"} 0');
     core = await startSipp({ scenario: 'uas', localAddress: '127.0.0.1', localPort: edge.corePort, transport: 'u1', timeoutSeconds: 60 });
     const result = await runSipp({
       scenario: 'uac', target: `127.0.0.1:${edge.sipPort}`, localAddress: '127.0.0.4', localPort: await freePort(),
@@ -38,9 +48,14 @@ describe('SBC with SIPp on the plain trunk', () => {
     expect(metrics).toContain('vpop_sbc_call_attempts_total{trunk="loopback-plain",direction="inbound"} 5');
     expect(metrics).toContain('vpop_sbc_rtpengine_reachable 1');
     expect(metrics).toContain('vpop_sbc_rtpengine_sessions 0');
+    expect(metrics).toContain('vpop_sbc_call_setup_seconds_count{trunk="loopback-plain",direction="inbound"} 5');
+    expect(metrics).toContain('vpop_sbc_call_duration_seconds_count{trunk="loopback-plain",direction="inbound"} 5');
+    expect(metrics).toContain('vpop_sbc_call_endings_total{trunk="loopback-plain",direction="inbound",cause="normal-clearing"} 5');
+    expect(metrics).toContain('vpop_sbc_trunk_admitted_calls{trunk="loopback-plain"} 0');
     await expect.poll(() => readFileSync(edge!.cdrFile, 'utf8').trim().split('\n').length).toBe(15);
     const records = readFileSync(edge.cdrFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(records.filter((r) => r.event === 'stop').every((r) => r.resultCode === 200 && r.trunk === 'loopback-plain')).toBe(true);
+    expect(records.filter((r) => r.event === 'stop').every((r) => r.resultCode === 200 && r.trunk === 'loopback-plain' &&
+      r.cause === 'normal-clearing' && r.endedBy === 'caller' && r.codec === 'PCMU' && r.transport === 'udp')).toBe(true);
     expect(records[0]).toMatchObject({ dialledNumber: '18005550100', pop: 'sbc-test' });
   });
 

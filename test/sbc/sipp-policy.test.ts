@@ -2,7 +2,8 @@
 // an SRTP-required trunk refuses plain RTP with 488, codecs outside the trunk's list
 // give 488, the concurrent-call limit gives 503 with Retry-After, a scanner gets silence
 // (the engine discards it before its transaction layer).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { CdrRecord } from '../../edge/sbc/call/cdr-writer.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -29,6 +30,12 @@ describe('SBC policy with SIPp carriers', () => {
     edge = await startTestEdge(options);
     sipps.push(await startSipp({ scenario: 'uas', localAddress: '127.0.0.1', localPort: edge.corePort, transport: 'u1', timeoutSeconds: 60 }));
     return edge;
+  }
+
+  function cdrs(): CdrRecord[] {
+    return existsSync(edge!.cdrFile)
+      ? readFileSync(edge!.cdrFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as CdrRecord)
+      : [];
   }
 
   async function expectStatus(from: string, scenario: Omit<RejectedInviteOptions, 'dir'>): Promise<void> {
@@ -62,6 +69,14 @@ describe('SBC policy with SIPp carriers', () => {
     await start({ trunks: { 'loopback-plain': { codecs: ['PCMA', 'telephone-event'] } } });
     await expectStatus('127.0.0.4', { status: 488, payloadTypes: '0 18 101' });
     expect(await edge!.registry.metrics()).toContain('vpop_sbc_policy_rejections_total{step="codec-policy",outcome="488"} 1');
+    // A refused call is on record too: an attempt and a stop with the status, reason and source.
+    const records = cdrs();
+    expect(records.map((record) => record.event)).toEqual(['attempt', 'stop']);
+    expect(records[1]).toMatchObject({
+      trunk: 'loopback-plain', direction: 'inbound', sourceAddress: '127.0.0.4', transport: 'udp',
+      resultCode: 488, cause: 'refused', q850: 21, dialledNumber: '18005550100',
+    });
+    expect(records[1]!.reason).toMatch(/.+/);
   });
 
   it('answers a carrier\'s offerless INVITE with 488 (late offer is not anchored)', async () => {
@@ -84,6 +99,7 @@ describe('SBC policy with SIPp carriers', () => {
     sipps.push(held);
     await expect.poll(async () => edge!.registry.metrics(), { timeout: 5000 }).toContain('vpop_sbc_calls_active{trunk="loopback-plain"} 2');
     await expectStatus('127.0.0.4', { status: 503, requireHeader: 'Retry-After' });
+    expect(cdrs().filter((record) => record.resultCode === 503)).toMatchObject([{ event: 'stop', cause: 'refused', reason: 'Trunk Call Limit Reached' }]);
     const first = await held.result;
     expect(first.statistics?.successfulCalls, await describeSippRun('held calls', first)).toBe(2);
     const after = await runSipp({
