@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { formatConfigProblem } from '../../platform/config/config-problem.js';
 import { componentLogger, configureLogging } from '../../platform/logging/logger.js';
+import { exitWithSupervisor, reportReady } from '../../platform/supervisor/supervisor-channel.js';
 import { hashPassword } from '../../routing-core/entities/password-hash.js';
 import { inspectCoreFile } from '../../routing-core/provisioning/load-core-file.js';
 import { startCore } from '../../routing-core/start-core.js';
@@ -50,6 +51,9 @@ Examples:
       }
       logger.info({ url: running.url, state: running.runtime.state.kind, instance: running.runtime.instanceId }, 'routing core serving');
       const core = running;
+      // Under vpop up: ready once the API serves; stop when the supervisor goes.
+      reportReady({ url: core.url });
+      exitWithSupervisor(() => core.stop(), logger);
       const stop = (signal: NodeJS.Signals): void => {
         logger.info({ signal }, 'stopping');
         core.stop().then(() => process.exit(0), (error: unknown) => {

@@ -19,6 +19,7 @@ import { PopAlreadyRunningError, PopProcessRecord, stopLeftovers } from '../../p
 import { scrapedMetricsSource } from '../../platform/metrics/scraped-metrics-source.js';
 import { registerUdpReceiveErrorMetric } from '../../platform/metrics/udp-receive-errors.js';
 import { sbcProcess, standInCoreProcess } from '../../edge/sbc/sbc-process.js';
+import { routingCoreProcess } from '../../routing-core/core-process.js';
 import { rtpengineMetricsUrl } from '../../media/rtpengine/rtpengine-args.js';
 import { rtpengineMetricsSource } from '../../media/rtpengine/rtpengine-metrics.js';
 import { rtpengineProcess } from '../../media/rtpengine/rtpengine-process.js';
@@ -32,7 +33,7 @@ const EXIT_CONFIG = 2;
  * The processes of a POP. A new process joins the POP here, one line. The SBC reconnects
  * to the engine until it is up, so start order is not a dependency.
  */
-export function popProcesses(pop: PopConfig, popFile: string): ChildSpec[] {
+export function popProcesses(pop: PopConfig, popFile: string, coreFile?: string): ChildSpec[] {
   return [
     rtpengineProcess(pop),
     // Ready when its listeners are bound and its control port is up (reported over IPC).
@@ -40,6 +41,8 @@ export function popProcesses(pop: PopConfig, popFile: string): ChildSpec[] {
     // Until the routing core exists, calls are handed to this stand-in.
     standInCoreProcess(popFile),
     sbcProcess(popFile),
+    // The routing core's API (its calls come in issue 11; until then the stand-in answers them).
+    ...(coreFile ? [routingCoreProcess(coreFile)] : []),
   ];
 }
 
@@ -63,6 +66,7 @@ export function registerUpCommand(program: Command): void {
     .command('up')
     .description("Start a POP's processes under a supervisor (rtpengine, the SIP engine, the edge SBC and, until the routing core exists, a stand-in core) and serve /healthz, /readyz and /metrics (theirs included) on the ops port")
     .option('--pop <file>', 'POP configuration file', 'configs/pops/local.yaml')
+    .option('--core <file>', 'also run the routing core from this core file (npm run up: configs/core/local.yaml, API on 127.0.0.1:8080)')
     .addOption(new Option('--log-format <format>', 'pretty (coloured): a line a person reads; json: one JSON object per line, for jq and log shippers. Default: pretty on a terminal, json otherwise')
       .choices(['pretty', 'json']))
     .addHelpText('after', `
@@ -85,8 +89,8 @@ another vpop up runs this POP).
 Example:
   vpop up --pop configs/pops/local.yaml
   curl -s http://127.0.0.1:9090/healthz`)
-    .action(async (options: { pop: string; logFormat?: LogFormat }) => {
-      await runUp(options.pop, options.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'));
+    .action(async (options: { pop: string; core?: string; logFormat?: LogFormat }) => {
+      await runUp(options.pop, options.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'), options.core);
     });
 }
 
@@ -129,7 +133,7 @@ function popReadyMessage(pop: PopConfig, opsUrl: string): string {
   return `POP ready: SIP ${listeners.join(', ')}; ops ${opsUrl}`;
 }
 
-export async function runUp(popFile: string, logFormat: LogFormat = 'json'): Promise<void> {
+export async function runUp(popFile: string, logFormat: LogFormat = 'json', coreFile?: string): Promise<void> {
   const pop = loadOrExit(popFile);
   checkExecutable(pop.rtpengine.binary, 'rtpengine.binary', popFile);
   configureLogging({ level: pop.logging.level, format: logFormat, colour: process.stdout.isTTY });
@@ -153,7 +157,7 @@ export async function runUp(popFile: string, logFormat: LogFormat = 'json'): Pro
   let wasReady = false;
   let shuttingDown = false;
   const supervisor: Supervisor = new Supervisor({
-    children: popProcesses(pop, resolve(popFile)),
+    children: popProcesses(pop, resolve(popFile), coreFile && resolve(coreFile)),
     registry,
     onChange: () => {
       record.write(supervisor.status());
