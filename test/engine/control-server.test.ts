@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { newSrf, type SrfApp } from './srf-app.js';
-import { ControlServer, type ControlHandler } from '../../edge/engine/control/control-server.js';
+import { ControlServer, type ControlHandler, type ControlServerOptions } from '../../edge/engine/control/control-server.js';
+import type { Socket } from 'node:net';
 import { encodeFrame, ControlFrameReader } from '../../edge/engine/control/control-frame.js';
 import { freePort } from '../support/free-port.js';
 
@@ -10,11 +11,12 @@ const SECRET = 'cymru';
 
 const idleHandler: ControlHandler = { onAppSip: () => undefined, onAppProxy: () => undefined, onAppGone: () => undefined };
 
-async function startServer(handler: ControlHandler = idleHandler): Promise<ControlServer> {
+async function startServer(handler: ControlHandler = idleHandler, extra: Partial<ControlServerOptions> = {}): Promise<ControlServer> {
   const server = new ControlServer({
     address: '127.0.0.1', port: await freePort(), secret: SECRET,
     hostports: () => ['udp/127.0.0.1:5999', 'tcp/127.0.0.1:5999'],
     authTimeoutMs: 500,
+    ...extra,
   }, handler);
   await server.start();
   return server;
@@ -95,6 +97,41 @@ describe('control server with a drachtio-srf app', () => {
     expect(closed).toBe(true);
     const { answers } = await rawExchange(server.port, encodeFrame(`b1|authenticate|${SECRET}|`), 1);
     expect(answers[0]).toMatch(/\|response\|b1\|OK/);
+  });
+
+  it('bounds unauthenticated connections (closed at accept above the limit) and their frame size, without locking out the app', async () => {
+    server = await startServer(idleHandler, { maxUnauthenticatedConnections: 3, authTimeoutMs: 60_000 });
+    const port = server.port;
+    const idle: Socket[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        await new Promise((resolve) => socket.once('connect', resolve));
+        idle.push(socket);
+      }
+      await expect.poll(() => server!.connectedApps).toBe(3);
+      // A fourth is closed at once, long before the 60 s authentication deadline.
+      const fourth = await rawExchange(port, encodeFrame(`a1|authenticate|${SECRET}|`), 1);
+      expect(fourth).toEqual({ answers: [], closed: true });
+      // One slot frees: a real app authenticates in it.
+      const freed = idle.pop()!;
+      await new Promise((resolve) => { freed.once('close', resolve); freed.destroy(); });
+      await expect.poll(() => server!.connectedApps).toBe(2);
+      const app = newSrf();
+      srf = app;
+      app.invite(() => undefined);
+      app.connect({ host: '127.0.0.1', port, secret: SECRET });
+      await expect.poll(() => server!.routes.appsFor('invite').length).toBe(1);
+      // The authenticated app no longer holds an unauthenticated slot: another connection is accepted.
+      const after = await rawExchange(port, encodeFrame(`a2|authenticate|${SECRET}|`), 1);
+      expect(after.answers[0]).toContain('|a2|OK|');
+      // Before authentication a frame larger than an authenticate message is refused.
+      const big = await rawExchange(port, Buffer.from(`${64 * 1024}#`), 99);
+      expect(big.closed).toBe(true);
+    } finally {
+      for (const socket of idle) socket.destroy();
+    }
   });
 
   it('closes a connection that never authenticates', async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ControlFrameError, ControlFrameReader, encodeFrame } from './control-frame.js';
 
 describe('control-protocol framing', () => {
@@ -34,6 +34,23 @@ describe('control-protocol framing', () => {
     ['a prefix longer than 8 digits', '123456789'],
   ])('rejects %s', (_label, input) => {
     expect(() => new ControlFrameReader().push(Buffer.from(input))).toThrow(ControlFrameError);
+  });
+
+  it('joins the chunks of a large frame once, not once per chunk (issue 8: quadratic copying before authentication)', () => {
+    const payload = 'x'.repeat(1024 * 1024 - 16);
+    const wire = encodeFrame(payload);
+    const reader = new ControlFrameReader();
+    const concat = vi.spyOn(Buffer, 'concat');
+    const frames: string[] = [];
+    try {
+      for (let offset = 0; offset < wire.length; offset += 1024) frames.push(...reader.push(wire.subarray(offset, offset + 1024)));
+      // Only the prefix chunk may need a join before the length is known; then one join at completion.
+      expect(concat.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      concat.mockRestore();
+    }
+    expect(frames).toEqual([payload]);
+    expect(reader.bufferedBytes).toBe(0);
   });
 
   it('rejects a frame longer than the limit before buffering it', () => {

@@ -36,8 +36,13 @@ export function encodeFrame(payload: string): Buffer {
  * oversized length prefix; the caller then closes the connection.
  */
 export class ControlFrameReader {
-  private pending: Buffer = Buffer.alloc(0);
-  private readonly maxFrameBytes: number;
+  /** Chunks received since the last complete frame, not yet joined. */
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Bytes the frame at the head of `chunks` needs in all (prefix + payload), once its prefix is read. */
+  private needed: number | undefined;
+  /** Largest payload accepted from here on (a connection raises it once authenticated). */
+  maxFrameBytes: number;
 
   constructor(options: ControlFrameReaderOptions = {}) {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
@@ -45,25 +50,38 @@ export class ControlFrameReader {
 
   /** Bytes held while waiting for the rest of a frame. */
   get bufferedBytes(): number {
-    return this.pending.length;
+    return this.buffered;
   }
 
+  /**
+   * Chunks of a large frame are only collected until the frame is complete, then joined
+   * once: each byte is copied a bounded number of times, not once per chunk (which made a
+   * 1 MiB frame in 64 KiB chunks quadratic, before authentication).
+   */
   push(chunk: Buffer): string[] {
-    let data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    if (this.needed !== undefined && this.buffered < this.needed) return [];
+    const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
     const frames: string[] = [];
     let offset = 0;
+    this.needed = undefined;
     while (offset < data.length) {
       const header = readLengthPrefix(data, offset, this.maxFrameBytes);
       if (header === undefined) break;
       const start = offset + header.prefixBytes;
       const end = start + header.length;
-      if (end > data.length) break;
+      if (end > data.length) {
+        this.needed = end - offset;
+        break;
+      }
       frames.push(data.toString('utf8', start, end));
       offset = end;
     }
-    if (offset > 0) data = data.subarray(offset);
     // Copy the remainder so the reader never pins large socket buffers.
-    this.pending = data.length === 0 ? Buffer.alloc(0) : Buffer.from(data);
+    const rest = data.length - offset;
+    this.chunks = rest === 0 ? [] : [Buffer.from(data.subarray(offset))];
+    this.buffered = rest;
     return frames;
   }
 }

@@ -40,10 +40,17 @@ export interface ControlServerOptions {
   maxFrameBytes?: number;
   /** Time an app has to authenticate after connecting. */
   authTimeoutMs?: number;
+  /** Connections not yet authenticated held at once; more are closed at accept (default 16). */
+  maxUnauthenticatedConnections?: number;
   logger?: Logger;
 }
 
 export const ENGINE_PROTOCOL_VERSION = 'v0.9.2';
+
+export const DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS = 16;
+
+/** Before authentication only an `authenticate` frame is valid: a secret and a few tags. */
+const UNAUTHENTICATED_MAX_FRAME_BYTES = 4096;
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
@@ -54,6 +61,7 @@ export class ControlServer {
   private readonly apps = new Set<AppSession>();
   readonly routes = new RouteTable<AppSession>();
   private nextAppId = 1;
+  private unauthenticated = 0;
   private readonly secretDigest: Buffer;
   private readonly logger: Logger;
 
@@ -110,11 +118,26 @@ export class ControlServer {
   }
 
   private accept(socket: Socket): void {
+    // Unauthenticated connections cost memory and a timer each: bounded, so opening many cannot
+    // starve the apps that hold the secret (which connect once and stay).
+    if (this.unauthenticated >= (this.options.maxUnauthenticatedConnections ?? DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS)) {
+      this.logger.debug({ remote: socket.remoteAddress }, 'closing control connection: too many unauthenticated connections');
+      socket.destroy();
+      return;
+    }
+    this.unauthenticated++;
     socket.setNoDelay(true);
     socket.setKeepAlive(true);
     const app = new AppSession(this.nextAppId++, socket);
     this.apps.add(app);
-    const reader = new ControlFrameReader({ maxFrameBytes: this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES });
+    const reader = new ControlFrameReader({
+      maxFrameBytes: Math.min(UNAUTHENTICATED_MAX_FRAME_BYTES, this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
+    });
+    let counted = true;
+    const leavePending = (): void => {
+      if (counted) this.unauthenticated--;
+      counted = false;
+    };
     const authTimer = setTimeout(() => {
       if (!app.authenticated) socket.destroy();
     }, this.options.authTimeoutMs ?? 5000);
@@ -132,9 +155,14 @@ export class ControlServer {
         if (socket.destroyed) return;
         this.onPayload(app, payload);
       }
+      if (app.authenticated && counted) {
+        leavePending();
+        reader.maxFrameBytes = this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+      }
     });
     socket.on('error', (err) => this.logger.debug({ app: app.remote, err: err.message }, 'app connection error'));
     socket.on('close', () => {
+      leavePending();
       clearTimeout(authTimer);
       this.apps.delete(app);
       this.routes.removeApp(app);
