@@ -107,6 +107,7 @@ async function runEngine(options: EngineCommandOptions): Promise<void> {
     listeners: run.listeners, control: run.control, logger, registry, discardRequest: run.discardRequest,
     ...(run.limits ? { limits: run.limits } : {}),
     ...(run.messageLimits ? { messageLimits: run.messageLimits } : {}),
+    ...(run.overload ? { overload: run.overload } : {}),
   });
   let metrics: MetricsEndpoint | undefined;
   try {

@@ -17,6 +17,7 @@ export class EngineMetrics {
   private readonly messages: Counter<'direction' | 'method' | 'status'>;
   private readonly parseErrors: Counter<never>;
   private readonly discarded: Counter<'reason'>;
+  private readonly overloadRejections: Counter<'limit'>;
   private readonly children = new Map<string, Counter.Internal>();
 
   constructor(registry: Registry, sources: EngineGaugeSources) {
@@ -37,6 +38,13 @@ export class EngineMetrics {
       labelNames: ['reason'],
       registers: [registry],
     });
+    this.overloadRejections = new Counter({
+      name: 'vpop_engine_overload_rejections_total',
+      help: 'New requests answered 503 with Retry-After because live transactions or dialogs were at their ceiling, by limit',
+      labelNames: ['limit'],
+      registers: [registry],
+    });
+    for (const limit of ['transactions', 'dialogs']) this.overloadRejections.labels(limit);
     new Gauge({
       name: 'vpop_engine_transactions_active',
       help: 'Live SIP transactions by kind',
@@ -75,6 +83,10 @@ export class EngineMetrics {
 
   countDiscarded(reason: string): void {
     this.discarded.inc({ reason });
+  }
+
+  countOverloadRejection(limit: 'transactions' | 'dialogs'): void {
+    this.overloadRejections.inc({ limit });
   }
 }
 

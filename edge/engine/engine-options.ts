@@ -10,6 +10,7 @@ import { engineSecret } from '../../platform/config/pop-secrets.js';
 import type { SipRequest } from './messages/sip-message.js';
 import type { MessageOrigin } from './transport/types.js';
 import { scannerDiscardReason } from './request-discard/scanner-discard.js';
+import type { OverloadLimits } from './overload/overload-limits.js';
 
 export class EngineOptionsError extends Error {
   constructor(message: string) {
@@ -48,6 +49,7 @@ export interface EngineRunOptions {
     idleTimeoutMs: number;
   };
   messageLimits?: { maxMessageBytes: number; maxHeaders: number; maxLineBytes: number };
+  overload?: OverloadLimits;
   /** Requests dropped unanswered before the transaction layer (SipEngineOptions.discardRequest). */
   discardRequest: (request: SipRequest, origin: MessageOrigin) => boolean | string;
 }
@@ -206,6 +208,10 @@ export function optionsFromPop(pop: PopConfig): EngineRunOptions {
       maxConnectionsPerAddress: limits.maxConnectionsPerSource, idleTimeoutMs: limits.idleTimeoutSeconds * 1000,
     },
     messageLimits: { maxMessageBytes: limits.maxMessageBytes, maxHeaders: limits.maxHeaders, maxLineBytes: limits.maxLineBytes },
+    overload: {
+      perSourceMessagesPerSecond: limits.perSourceMessagesPerSecond, blockSeconds: limits.sourceBlockSeconds,
+      maxTransactions: limits.maxTransactions, maxDialogs: limits.maxDialogs, retryAfterSeconds: limits.overloadRetryAfterSeconds,
+    },
     discardRequest: scannerDiscardReason,
   };
 }

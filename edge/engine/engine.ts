@@ -29,6 +29,9 @@ import { UserAgentCore } from './user-agent-core/user-agent-core.js';
 import { hostportFor, type EngineTransport, type LocalEndpoint } from './user-agent-core/local-endpoint.js';
 import { EngineMetrics } from './engine-metrics.js';
 import { registerTransactionMetrics } from './transactions/transaction-metrics.js';
+import { ceilingBroken, DEFAULT_OVERLOAD_LIMITS, type OverloadLimits } from './overload/overload-limits.js';
+import { SourceRateLimit } from './overload/source-rate-limit.js';
+import { registerSourceRateLimitMetrics } from './overload/overload-metrics.js';
 import { stampClientIdentity } from './tls-client-identity/client-identity-headers.js';
 import { withTag } from './messages/headers/name-addr.js';
 import { ProxyService, localAddressOfListener } from './proxy/proxy-service.js';
@@ -62,6 +65,8 @@ export interface SipEngineOptions {
    * 'policy'). Reasons become metric labels: keep them a small fixed set.
    */
   discardRequest?(request: SipRequest, origin: MessageOrigin): boolean | string;
+  /** Per-source message rate and global ceilings (overload/overload-limits.ts); defaults for what is unset. */
+  overload?: Partial<OverloadLimits>;
 }
 
 export class SipEngine {
@@ -78,6 +83,7 @@ export class SipEngine {
   private readonly discardRequest: SipEngineOptions['discardRequest'];
   /** Raw bytes of received messages and wire bytes of sent ones. */
   private readonly wireBytes = new WeakMap<SipMessage, Buffer>();
+  private readonly sourceRateLimit: SourceRateLimit;
 
   constructor(options: SipEngineOptions) {
     this.logger = options.logger ?? pino({ level: 'silent' });
@@ -91,6 +97,10 @@ export class SipEngine {
     });
     this.locator = new SipServerLocator({ ...options.dns, logger: this.logger.child({ layer: 'dns' }) });
     const clock = options.clock ?? systemClock;
+    const overload: OverloadLimits = { ...DEFAULT_OVERLOAD_LIMITS, ...options.overload };
+    this.sourceRateLimit = new SourceRateLimit(
+      { messagesPerSecond: overload.perSourceMessagesPerSecond, blockMs: overload.blockSeconds * 1000 }, clock,
+    );
     const wire: TransactionTransport = {
       send: (message, target, errors) => this.sendMessage(message, target, errors),
       isReliable: isReliableProtocol,
@@ -129,6 +139,13 @@ export class SipEngine {
     });
     const transactions = new TransactionLayer({
       transport: wire, user: this.ua, clock, timers: options.timers, logger: this.logger.child({ layer: 'transactions' }),
+      refuseNewRequest: (request) => {
+        const live = { transactions: totalOf(transactions.activeTransactions), dialogs: this.ua.dialogs.size };
+        const broken = ceilingBroken(request, live, overload);
+        if (broken === undefined) return undefined;
+        this.metrics.countOverloadRejection(broken);
+        return overload.retryAfterSeconds;
+      },
     });
     layer.current = transactions;
     this.transactions = transactions;
@@ -150,6 +167,7 @@ export class SipEngine {
       dialogs: () => this.ua.dialogs.size,
     });
     registerTransactionMetrics(this.registry, transactions);
+    registerSourceRateLimitMetrics(this.registry, this.sourceRateLimit);
     this.transport.onMessage((raw, origin) => this.receive(raw, origin));
   }
 
@@ -180,6 +198,8 @@ export class SipEngine {
   }
 
   private receive(raw: Buffer, origin: MessageOrigin): void {
+    // Before parsing: a flooding source costs a map lookup per message, and gets silence.
+    if (!this.sourceRateLimit.admit(origin.remoteAddress)) return;
     let message: SipMessage;
     try {
       message = parseSipMessage(raw, this.messageLimits);
@@ -276,6 +296,12 @@ export class SipEngine {
     const info = this.transport.listenerFor(transport, remoteAddress);
     return info ? endpointOf(info) : undefined;
   }
+}
+
+function totalOf(counts: Readonly<Record<string, number>>): number {
+  let total = 0;
+  for (const count of Object.values(counts)) total += count;
+  return total;
 }
 
 function endpointOf(info: ListenerInfo): LocalEndpoint {

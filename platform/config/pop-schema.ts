@@ -93,6 +93,11 @@ const sipLimits = z
     maxConnections: z.number().int().min(1).default(10_000).describe('Most simultaneous TCP/TLS connections per listener'),
     maxConnectionsPerSource: z.number().int().min(1).default(100).describe('Most simultaneous TCP/TLS connections from one source address'),
     idleTimeoutSeconds: z.number().int().min(1).default(300).describe('A TCP/TLS connection with no traffic for this long is closed'),
+    perSourceMessagesPerSecond: z.number().int().min(0).default(5000).describe('SIP messages per second one source address may send; above it the source gets silence for sourceBlockSeconds (0: no limit)'),
+    sourceBlockSeconds: z.number().int().min(1).default(10).describe('How long a source above perSourceMessagesPerSecond gets silence'),
+    maxTransactions: z.number().int().min(0).default(100_000).describe('Live SIP transactions above which new requests get 503 with Retry-After (0: no ceiling)'),
+    maxDialogs: z.number().int().min(0).default(50_000).describe('Live dialogs above which new INVITEs and SUBSCRIBEs get 503 with Retry-After (0: no ceiling)'),
+    overloadRetryAfterSeconds: z.number().int().min(1).default(5).describe('Retry-After of the 503 sent above maxTransactions or maxDialogs'),
   })
   .describe('Hard limits the engine applies before and while parsing');
 

@@ -11,7 +11,9 @@ export class RawSipPeer {
   readonly received: SipMessage[] = [];
   private waiters: { match: (m: SipMessage) => boolean; resolve: (m: SipMessage) => void }[] = [];
 
-  private constructor(private readonly socket: Socket, readonly port: number, private readonly target: { address: string; port: number }) {
+  private constructor(
+    private readonly socket: Socket, readonly port: number, private readonly target: { address: string; port: number }, readonly address: string,
+  ) {
     socket.on('message', (data) => {
       let message: SipMessage;
       try {
@@ -32,7 +34,7 @@ export class RawSipPeer {
     const port = await freePort(localAddress);
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(port, localAddress, resolve));
-    return new RawSipPeer(socket, port, target);
+    return new RawSipPeer(socket, port, target, localAddress);
   }
 
   send(lines: string[], body = ''): void {

@@ -43,6 +43,12 @@ export interface TransactionLayerOptions {
    */
   tryingDelay?: number;
   logger?: Logger;
+  /**
+   * Asked before a new request outside a dialog gets a transaction (retransmissions and
+   * requests in a dialog are not asked): a number refuses it with a stateless 503 carrying
+   * that Retry-After (overload ceilings).
+   */
+  refuseNewRequest?(request: SipRequest): number | undefined;
 }
 
 /** What layer.cancel() did: sent the CANCEL, will send it at the first provisional, or nothing. */
@@ -79,6 +85,7 @@ export class TransactionLayer {
   private readonly user: TransactionUser;
   private readonly logger: Logger;
   private readonly tryingDelay: number;
+  private readonly refuseNewRequest: TransactionLayerOptions['refuseNewRequest'];
   private readonly host: TransactionHost;
   private readonly clock: Clock;
   /** One timer for the whole layer, armed while non-INVITE server transactions exist. */
@@ -110,6 +117,7 @@ export class TransactionLayer {
     this.timers = resolveTimerValues(options.timers);
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.tryingDelay = options.tryingDelay ?? 0;
+    this.refuseNewRequest = options.refuseNewRequest;
     this.clock = options.clock ?? systemClock;
     this.host = {
       clock: this.clock,
@@ -257,6 +265,14 @@ export class TransactionLayer {
     }
 
     const merge = mergeKey(request, cseq);
+    const outsideDialog = request.method !== 'CANCEL' && tagOf(request.headers.get('To')) === undefined;
+    if (outsideDialog && this.refuseNewRequest) {
+      const retryAfter = this.refuseNewRequest(request);
+      if (retryAfter !== undefined) {
+        this.rejectStateless(request, via, origin, 503, 'Service Unavailable', [['Retry-After', String(retryAfter)]]);
+        return;
+      }
+    }
     const first = merge === undefined ? undefined : this.byMergeKey.get(merge);
     // A request that comes back through us (our proxy sent it on and a downstream hop routed it
     // back: a spiral) carries more Vias than the first copy; two branches of one fork upstream
@@ -382,10 +398,14 @@ export class TransactionLayer {
     return transaction;
   }
 
-  private rejectStateless(request: SipRequest, via: TopVia, origin: MessageOrigin, status: number, reason: string): void {
+  private rejectStateless(
+    request: SipRequest, via: TopVia, origin: MessageOrigin, status: number, reason: string, extra: [string, string][] = [],
+  ): void {
     const destination = responseDestination(via, origin, this.transport.isReliable(origin.transport));
+    const response = responseTo(request, status, reason, newTag());
+    for (const [name, value] of extra) response.headers.append(name, value);
     try {
-      this.transport.send(responseTo(request, status, reason, newTag()), destination);
+      this.transport.send(response, destination);
     } catch (error) {
       this.logger.debug({ err: error }, 'could not send a stateless error response');
     }
