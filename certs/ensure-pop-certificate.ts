@@ -3,12 +3,13 @@
 // CA at the configured paths. Existing files are never touched, so running it on every
 // `vpop up` changes nothing once they are there.
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { PopConfig } from '../platform/config/pop-schema.js';
 import { caFilesIn, readCertificateAuthority, writeCertificateAuthority } from './ca-directory.js';
 import { createCertificateAuthority, type CertificateAuthority } from './certificate-authority.js';
 import { CertificateError } from './certificate-error.js';
 import { replaceKeyAndCertificate } from './certificate-files.js';
-import { issuePopCertificate, localCaDirectory, type PopCertificateOptions } from './pop-certificate-issuer.js';
+import { issueCoreCertificate, issuePopCertificate, localCaDirectory, type PopCertificateOptions } from './pop-certificate-issuer.js';
 
 export type EnsureOutcome =
   /** The POP has no tls section. */
@@ -18,6 +19,32 @@ export type EnsureOutcome =
   | { action: 'created'; certFile: string; keyFile: string; caCertFile: string; createdCa: boolean };
 
 export async function ensurePopCertificate(pop: PopConfig, options: PopCertificateOptions = {}): Promise<EnsureOutcome> {
+  const outcome = await ensureEdgeCertificate(pop, options);
+  await ensureCoreCertificate(pop, options);
+  return outcome;
+}
+
+/**
+ * A local POP's routing core gets its link certificate the same way: when routingCore
+ * names a certFile/keyFile that do not exist, tls.generateIfMissing is set and the core
+ * link's CA is the POP's local CA, the pair is issued from that CA. Anything else that is
+ * missing is left to `vpop config check` to report.
+ */
+async function ensureCoreCertificate(pop: PopConfig, options: PopCertificateOptions): Promise<void> {
+  const core = pop.routingCore;
+  if (!pop.tls?.generateIfMissing || core.certFile === undefined || core.keyFile === undefined) return;
+  const [certExists, keyExists] = await Promise.all([fileExists(core.certFile), fileExists(core.keyFile)]);
+  if (certExists && keyExists) return;
+  if (certExists !== keyExists) {
+    throw new CertificateError(`POP ${pop.pop.id}: only one of routingCore.certFile and keyFile exists; remove it to have a new pair made`);
+  }
+  const caDirectory = localCaDirectory(pop);
+  if (core.caFile !== undefined && resolve(core.caFile) !== resolve(caFilesIn(caDirectory).certFile)) return;
+  const { ca } = await localCertificateAuthority(pop, caDirectory, options.now);
+  await replaceKeyAndCertificate({ certFile: core.certFile, keyFile: core.keyFile }, issueCoreCertificate(pop, ca, options));
+}
+
+async function ensureEdgeCertificate(pop: PopConfig, options: PopCertificateOptions): Promise<EnsureOutcome> {
   const { tls } = pop;
   if (!tls) return { action: 'no-tls' };
   const [certExists, keyExists] = await Promise.all([fileExists(tls.certFile), fileExists(tls.keyFile)]);

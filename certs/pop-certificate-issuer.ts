@@ -6,6 +6,7 @@ import type { CertificateAuthority } from './certificate-authority.js';
 import { createCertificateRequest } from './certificate-request.js';
 import { issueCertificate } from './issue-certificate.js';
 import { popCertificateNames } from './pop-certificate-names.js';
+import { parseSipUri } from '../edge/engine/messages/headers/sip-uri.js';
 import { generateRsaKeyPair, type RsaKeySize } from './rsa-key-pair.js';
 
 export interface PopCertificateOptions {
@@ -33,6 +34,32 @@ export function issuePopCertificate(
     request,
     requestSource: `the CSR of POP ${pop.pop.id}`,
     usage: 'both',
+    ...(options.days !== undefined ? { days: options.days } : {}),
+    ...(options.now !== undefined ? { now: options.now } : {}),
+  });
+  return { certificatePem, privateKeyPem: keyPair.privateKeyPem };
+}
+
+/**
+ * The routing core's certificate for the mutual-TLS link: CN = routingCore.certificate.subject
+ * (what the edge checks), an IP subjectAltName for the host of routingCore.sipUri (what the
+ * edge verifies when it connects to the core), usable as server and client.
+ */
+export function issueCoreCertificate(
+  pop: PopConfig,
+  ca: CertificateAuthority,
+  options: PopCertificateOptions = {},
+): { certificatePem: string; privateKeyPem: string } {
+  const host = parseSipUri(pop.routingCore.sipUri)?.host.replace(/^\[|\]$/g, '');
+  const keyPair = generateRsaKeyPair(options.keyBits ?? 2048);
+  const request = createCertificateRequest(keyPair, {
+    commonName: pop.routingCore.certificate?.subject ?? `core.${pop.pop.id}`,
+    organization: `VPOP ${pop.pop.id}`,
+    dnsNames: [],
+    ipAddresses: host !== undefined && /^[0-9.]+$|:/.test(host) ? [host] : [],
+  });
+  const certificatePem = issueCertificate({
+    ca, request, requestSource: `the routing core of POP ${pop.pop.id}`, usage: 'both',
     ...(options.days !== undefined ? { days: options.days } : {}),
     ...(options.now !== undefined ? { now: options.now } : {}),
   });

@@ -8,7 +8,10 @@ import { normaliseCertificateNames, type CertificateNames } from './certificate-
 export function popCertificateNames(pop: PopConfig): CertificateNames {
   const tlsListeners = pop.sip.listeners.filter((listener) => listener.transport === 'tls');
   // A POP without a TLS listener still uses its certificate as a TLS client.
-  const listeners = tlsListeners.length > 0 ? tlsListeners : pop.sip.listeners;
+  const carrierSide = tlsListeners.length > 0 ? tlsListeners : pop.sip.listeners;
+  // The core verifies the edge on the internal mutual-TLS link by the same certificate.
+  const core = pop.routingCore.listener;
+  const listeners: { address: string; publicAddress?: string }[] = [...carrierSide, ...(core?.transport === 'tls' ? [core] : [])];
   const dnsNames: string[] = [];
   const ipAddresses: string[] = [];
   for (const listener of listeners) {

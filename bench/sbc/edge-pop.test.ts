@@ -12,7 +12,7 @@ describe('the edge benchmark POP file', () => {
   it('is a valid POP with the plain trunk limits and rtpengine range asked for', () => {
     const file = join(dir, 'pop.yaml');
     const yaml = edgePopYaml({
-      ports: { sip: 15060, control: 15061, ng: 15062, http: 15063, ops: 15064, core: 15065, engineMetrics: 15066, sbcMetrics: 15067, mediaMin: 20000, mediaMax: 21999 },
+      ports: { sip: 15060, control: 15061, ng: 15062, http: 15063, ops: 15064, core: 15065, coreListener: 15068, engineMetrics: 15066, sbcMetrics: 15067, mediaMin: 20000, mediaMax: 21999 },
       stateDir: join(dir, 'state'), maxConcurrentCalls: 20_000, callsPerSecond: 10_000, rtpengineThreads: 2, logLevel: 'info',
     });
     writeFileSync(file, yaml);

@@ -85,7 +85,7 @@ export async function startEdgePop(options: EdgePopOptions): Promise<RunningEdge
   const media = await freeMediaRange(options.mediaPorts);
   const ports: EdgePopPorts = {
     sip: await freePort(), control: await freePort(), ng: await freePort(), http: await freePort(), ops: await freePort(),
-    core: await freePort(), engineMetrics: await freePort(), sbcMetrics: await freePort(), mediaMin: media.min, mediaMax: media.max,
+    core: await freePort(), coreListener: await freePort(), engineMetrics: await freePort(), sbcMetrics: await freePort(), mediaMin: media.min, mediaMax: media.max,
   };
   const stateDir = join(options.logDir, 'state');
   await mkdir(stateDir, { recursive: true });

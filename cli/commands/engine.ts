@@ -108,6 +108,7 @@ async function runEngine(options: EngineCommandOptions): Promise<void> {
     ...(run.limits ? { limits: run.limits } : {}),
     ...(run.messageLimits ? { messageLimits: run.messageLimits } : {}),
     ...(run.overload ? { overload: run.overload } : {}),
+    ...(run.tlsClient ? { tlsClient: run.tlsClient } : {}),
   });
   let metrics: MetricsEndpoint | undefined;
   try {

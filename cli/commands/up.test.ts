@@ -28,6 +28,7 @@ interface Ports {
   ops: number;
   media: number;
   core: number;
+  coreListener: number;
   engineMetrics: number;
   sbcMetrics: number;
 }
@@ -35,7 +36,7 @@ interface Ports {
 async function freePorts(): Promise<Ports> {
   return {
     sip: await freePort(), control: await freePort(), ng: await freePort(), http: await freePort(), ops: await freePort(),
-    media: await freePort(), core: await freePort(), engineMetrics: await freePort(), sbcMetrics: await freePort(),
+    media: await freePort(), core: await freePort(), coreListener: await freePort(), engineMetrics: await freePort(), sbcMetrics: await freePort(),
   };
 }
 
@@ -396,7 +397,7 @@ describe('vpop up', () => {
 
   it('exits 2 and names file, line and field for a broken POP file', async () => {
     const popFile = join(dir, 'broken.yaml');
-    const yaml = popYaml(join(dir, 'state2'), { sip: 5060, control: 9022, ng: 22222, http: 9101, ops: 70000, media: 30000, core: 5070, engineMetrics: 9091, sbcMetrics: 9092 });
+    const yaml = popYaml(join(dir, 'state2'), { sip: 5060, control: 9022, ng: 22222, http: 9101, ops: 70000, media: 30000, core: 5070, coreListener: 5062, engineMetrics: 9091, sbcMetrics: 9092 });
     writeFileSync(popFile, yaml);
     const line = yaml.split('\n').indexOf('  port: 70000') + 1;
     const broken = track(spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: ['ignore', 'pipe', 'pipe'] }));

@@ -54,17 +54,31 @@ describe('drachtio-server flags', () => {
 });
 
 describe('POP file', () => {
-  it('gives each listener the trunks that may use its transport plus the phones, and the control port', async () => {
+  it('gives carrier listeners only the trunks of their transport, phone listeners only the phones, and the core its own listener', async () => {
     const { loadPopConfig } = await import('../../platform/config/load-pop-config.js');
     const { optionsFromPop } = await import('./engine-options.js');
     const run = optionsFromPop(loadPopConfig('configs/pops/local.yaml'));
     const byName = new Map(run.listeners.map((listener) => [listener.name, listener]));
-    expect([...byName.keys()]).toEqual(['udp', 'tcp', 'tls']);
+    expect([...byName.keys()]).toEqual(['udp', 'tcp', 'tls', 'phones-udp', 'phones-tcp', 'core']);
     expect(byName.get('udp')!.allowList.allows('127.0.0.4')).toBe(true);
     expect(byName.get('udp')!.allowList.allows('127.0.0.2')).toBe(false);
     expect(byName.get('tls')!.allowList.allows('127.0.0.2')).toBe(true);
-    expect(byName.get('tls')!.allowList.allows('127.0.0.9')).toBe(true);
     expect(byName.get('tcp')!.allowList.allows('127.0.0.3')).toBe(false);
+    // Carrier listeners never admit the phones or the core (issue 8's contract: 127.0.0.1 on 5060 gets silence).
+    for (const name of ['udp', 'tcp', 'tls']) {
+      expect(byName.get(name)!.allowList.allows('127.0.0.9'), name).toBe(false);
+      expect(byName.get(name)!.allowList.allows('127.0.0.1'), name).toBe(false);
+    }
+    expect(byName.get('phones-udp')!.allowList.allows('127.0.0.9')).toBe(true);
+    expect(byName.get('phones-udp')!.allowList.allows('127.0.0.4')).toBe(false);
+    expect(byName.get('phones-udp')!.allowList.allows('127.0.0.1')).toBe(false);
+    const core = byName.get('core')!;
+    expect(core.allowList.allows('127.0.0.1')).toBe(true);
+    expect(core.allowList.allows('127.0.0.4')).toBe(false);
+    expect(core.tls).toMatchObject({ verifyClientCert: true });
+    expect(core.tls?.caFile).toMatch(/\.vpop\/local\/ca\/ca\.crt$/);
+    expect(run.tlsClient).toMatchObject({ trustSystemRoots: true });
+    expect(run.tlsClient?.certFile).toMatch(/pop\.crt$/);
     expect(byName.get('tls')!.tls?.certFile).toMatch(/pop\.crt$/);
     expect(run.control).toEqual({ address: '127.0.0.1', port: 9022, secret: 'vpop-local-secret' });
     expect(run.messageLimits?.maxMessageBytes).toBe(65_535);
@@ -81,14 +95,21 @@ describe('POP file', () => {
     expect(withCa.listeners.find((l) => l.transport === 'tls')?.tls).toMatchObject({ requestClientCert: true, caFile: '/etc/vpop/carriers-ca.pem' });
   });
 
-  it("admits the routing core's address on every listener, and refuses a core named by host name", async () => {
+  it('admits the core at the socket by routingCore.allow or the sipUri host, and refuses a plain core link off loopback', async () => {
     const { loadPopConfig } = await import('../../platform/config/load-pop-config.js');
-    const { insidePeerCidrs, optionsFromPop } = await import('./engine-options.js');
+    const { corePeerCidrs, coreEngineLink, optionsFromPop } = await import('./engine-options.js');
     const local = loadPopConfig('configs/pops/local.yaml');
-    expect(insidePeerCidrs(local)).toEqual(['127.0.0.1/32']);
-    for (const listener of optionsFromPop(local).listeners) expect(listener.allowList.allows('127.0.0.1'), listener.name).toBe(true);
-    expect(insidePeerCidrs({ ...local, routingCore: { sipUri: 'sip:198.51.100.50:5070;transport=tcp' } })).toEqual(['198.51.100.50/32']);
-    expect(insidePeerCidrs({ ...local, routingCore: { sipUri: 'sip:+1800@[::1]:5070;transport=tcp' } })).toEqual(['::1/128']);
-    expect(() => insidePeerCidrs({ ...local, routingCore: { sipUri: 'sip:core.example.net:5070' } })).toThrow(/must be an IP address/);
+    expect(corePeerCidrs(local)).toEqual(['127.0.0.1/32']);
+    const core = local.routingCore;
+    expect(corePeerCidrs({ ...local, routingCore: { ...core, sipUri: 'sip:+1800@[::1]:5070;transport=tcp' } })).toEqual(['::1/128']);
+    expect(corePeerCidrs({ ...local, routingCore: { ...core, sipUri: 'sips:core.example.net', allow: ['198.51.100.0/28'] } })).toEqual(['198.51.100.0/28']);
+    expect(() => corePeerCidrs({ ...local, routingCore: { ...core, sipUri: 'sip:core.example.net:5070' } })).toThrow(/must be an IP address/);
+    const plainOffLoopback = { ...local, routingCore: { ...core, listener: { name: 'core', transport: 'udp' as const, address: '192.0.2.1', port: 5062 } } };
+    expect(() => optionsFromPop(plainOffLoopback)).toThrow(/only on loopback/);
+    // The core's side: its TLS listener verifies the edge against the POP CA and presents its own certificate.
+    const link = coreEngineLink(local);
+    expect(link.listener).toMatchObject({ transport: 'tls', address: '127.0.0.1', port: 5071, tls: { verifyClientCert: true } });
+    expect(link.listener.allowList.allows('127.0.0.1')).toBe(true);
+    expect(link.tlsClient?.certFile).toMatch(/core\.crt$/);
   });
 });

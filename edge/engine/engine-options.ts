@@ -4,9 +4,11 @@
 // caller does), tested without sockets.
 import { isIP } from 'node:net';
 import { AllowList } from './allow-list/allow-list.js';
-import type { ListenerConfig, TlsListenerOptions, Transport } from './transport/types.js';
-import type { PopConfig } from '../../platform/config/pop-schema.js';
+import type { ListenerConfig, TlsClientOptions, TlsListenerOptions, Transport } from './transport/types.js';
+import type { PopConfig, SipListenerConfig } from '../../platform/config/pop-schema.js';
 import { engineSecret } from '../../platform/config/pop-secrets.js';
+import { isLoopbackAddress } from '../../platform/config/ip-literal.js';
+import { parseSipUri } from './messages/headers/sip-uri.js';
 import type { SipRequest } from './messages/sip-message.js';
 import type { MessageOrigin } from './transport/types.js';
 import { scannerDiscardReason } from './request-discard/scanner-discard.js';
@@ -50,6 +52,8 @@ export interface EngineRunOptions {
   };
   messageLimits?: { maxMessageBytes: number; maxHeaders: number; maxLineBytes: number };
   overload?: OverloadLimits;
+  /** How the engine connects out over TLS (the core link's client certificate and CA). */
+  tlsClient?: TlsClientOptions;
   /** Requests dropped unanswered before the transaction layer (SipEngineOptions.discardRequest). */
   discardRequest: (request: SipRequest, origin: MessageOrigin) => boolean | string;
 }
@@ -145,24 +149,34 @@ function normaliseTlsVersion(value: string): 'TLSv1.2' | 'TLSv1.3' {
 }
 
 /**
- * The POP's inside peers that send SIP to the engine, as CIDRs: the routing core (the
- * host of routingCore.sipUri), which answers the edge's legs and sends its own requests
- * (outbound legs, in-dialog BYEs), on whichever transport its URI names. The allow-lists
- * are checked at the socket, so the host must be an address, not a name.
+ * Who the internal (core) listener admits at the socket: routingCore.allow, else the host
+ * of routingCore.sipUri. The allow-lists are checked before any parsing, so the host must
+ * be an address, not a name. On a TLS link this is defense in depth: the core is known by
+ * its certificate.
  */
-export function insidePeerCidrs(pop: PopConfig): string[] {
-  const host = /^sips?:(?:[^@;>]*@)?(\[[^\]]+\]|[^:;>?]+)/i.exec(pop.routingCore.sipUri)?.[1]?.replace(/^\[|\]$/g, '');
+export function corePeerCidrs(pop: PopConfig): string[] {
+  if (pop.routingCore.allow !== undefined) return [...pop.routingCore.allow];
+  const host = parseSipUri(pop.routingCore.sipUri)?.host.replace(/^\[|\]$/g, '');
   const family = host === undefined ? 0 : isIP(host);
   if (family === 0) {
-    throw new EngineOptionsError(`routingCore.sipUri ${pop.routingCore.sipUri}: the host must be an IP address (the engine admits the core at the socket, before any name lookup)`);
+    throw new EngineOptionsError(`routingCore.sipUri ${pop.routingCore.sipUri}: the host must be an IP address, or give routingCore.allow (the engine admits the core at the socket, before any name lookup)`);
   }
   return [`${host}/${family === 4 ? 32 : 128}`];
 }
 
+/** The CIDRs a carrier-facing listener admits: the trunks that may use its transport, or the phones. Never the core. */
+function listenerCidrs(pop: PopConfig, listener: SipListenerConfig): string[] {
+  if (listener.role === 'phones') return [...(pop.phones?.allow ?? [])];
+  const cidrs = new Set<string>();
+  for (const trunk of pop.trunks) if (trunk.transports.includes(listener.transport)) for (const cidr of trunk.allow) cidrs.add(cidr);
+  return [...cidrs];
+}
+
 /**
- * A POP file's engine: its listeners, each allowing the trunks that may use its
- * transport, the phones and the inside peers (routing core); TLS, limits and the
- * control port from the file.
+ * A POP file's engine: its carrier listeners, each allowing only the trunks that may use
+ * its transport; its phone listeners, allowing only the phones; the internal listener of
+ * the routing core (mutual TLS against routingCore.caFile, or plain on loopback), the
+ * only one that admits the core. TLS, limits and the control port from the file.
  */
 export function optionsFromPop(pop: PopConfig): EngineRunOptions {
   // The one secret reader, shared with the SBC, so both read a secret file the same way.
@@ -183,21 +197,18 @@ export function optionsFromPop(pop: PopConfig): EngineRunOptions {
   if (mutualTlsTrunk !== undefined && !pop.tls?.caFile) {
     throw new EngineOptionsError(`trunks ${mutualTlsTrunk.name}.clientCert: needs tls.caFile, the CA its client certificate is verified against`);
   }
-  const insidePeers = insidePeerCidrs(pop);
   const listeners: ListenerConfig[] = pop.sip.listeners.map((listener) => {
-    const cidrs = new Set<string>();
-    for (const trunk of pop.trunks) if (trunk.transports.includes(listener.transport)) for (const cidr of trunk.allow) cidrs.add(cidr);
-    for (const cidr of pop.phones?.allow ?? []) cidrs.add(cidr);
-    for (const cidr of insidePeers) cidrs.add(cidr);
     if (listener.transport === 'tls' && !tls) throw new EngineOptionsError(`sip.listeners ${listener.name}: a tls listener needs the tls section`);
     return {
       name: listener.name, transport: listener.transport, address: listener.address, port: listener.port,
-      allowList: allowList([...cidrs], `allow-list of listener ${listener.name}`),
+      allowList: allowList(listenerCidrs(pop, listener), `allow-list of listener ${listener.name}`),
       ...(listener.publicAddress ? { publicAddress: listener.publicAddress } : {}),
       ...(listener.publicPort ? { publicPort: listener.publicPort } : {}),
       ...(listener.transport === 'tls' && tls ? { tls } : {}),
     };
   });
+  const core = coreLink(pop);
+  listeners.push(core.listener);
   const limits = pop.sip.limits;
   return {
     listeners,
@@ -213,5 +224,70 @@ export function optionsFromPop(pop: PopConfig): EngineRunOptions {
       maxTransactions: limits.maxTransactions, maxDialogs: limits.maxDialogs, retryAfterSeconds: limits.overloadRetryAfterSeconds,
     },
     discardRequest: scannerDiscardReason,
+    ...(core.tlsClient ? { tlsClient: core.tlsClient } : {}),
+  };
+}
+
+/**
+ * The edge's side of the link to the routing core: its internal listener and, on a TLS
+ * link, how the engine connects out (its POP certificate as client certificate; the POP
+ * CA trusted beside the system roots, so carriers' gateways still verify).
+ */
+function coreLink(pop: PopConfig): { listener: ListenerConfig; tlsClient?: TlsClientOptions } {
+  const core = pop.routingCore;
+  const listener = core.listener;
+  if (!listener) throw new EngineOptionsError('routingCore.listener is missing: the core reaches the edge only through its own internal listener');
+  const base = {
+    name: listener.name, transport: listener.transport, address: listener.address, port: listener.port,
+    allowList: allowList(corePeerCidrs(pop), 'allow-list of the core listener'),
+  };
+  if (listener.transport !== 'tls') {
+    if (!isLoopbackAddress(listener.address)) {
+      throw new EngineOptionsError(`routingCore.listener: a ${listener.transport} core listener is allowed only on loopback; use tls on ${listener.address}`);
+    }
+    return { listener: base };
+  }
+  if (!pop.tls || core.caFile === undefined || core.certificate === undefined) {
+    throw new EngineOptionsError('routingCore.listener: a tls core listener needs the tls section, routingCore.caFile and routingCore.certificate');
+  }
+  return {
+    listener: {
+      ...base,
+      tls: {
+        certFile: pop.tls.certFile, keyFile: pop.tls.keyFile, minVersion: 'TLSv1.2', caFile: core.caFile, verifyClientCert: true,
+        ...(pop.tls.chainFile ? { chainFile: pop.tls.chainFile } : {}),
+      },
+    },
+    tlsClient: { certFile: pop.tls.certFile, keyFile: pop.tls.keyFile, caFile: core.caFile, trustSystemRoots: true },
+  };
+}
+
+/**
+ * The core's side of the link, for a core engine started from the POP file (the stand-in
+ * core; the routing core): its listener at routingCore.sipUri, admitting the edge's
+ * addresses and, on a TLS link, only clients whose certificate chains to the POP CA; and
+ * its own certificate as TLS client toward the edge's internal listener.
+ */
+export function coreEngineLink(pop: PopConfig): { listener: ListenerConfig; tlsClient?: TlsClientOptions } {
+  const core = pop.routingCore;
+  const uri = parseSipUri(core.sipUri);
+  const host = uri?.host.replace(/^\[|\]$/g, '');
+  if (uri === undefined || host === undefined || isIP(host) === 0) {
+    throw new EngineOptionsError(`routingCore.sipUri ${core.sipUri}: the core binds its host, which must be an IP address`);
+  }
+  const named = uri.params.get('transport')?.toLowerCase();
+  const transport: Transport = uri.scheme === 'sips' || named === 'tls' ? 'tls' : named === 'tcp' ? 'tcp' : 'udp';
+  const port = uri.port ?? (transport === 'tls' ? 5061 : 5060);
+  // The edge connects from the address the kernel picks toward the core: its listeners' and the core listener's.
+  const edgeAddresses = new Set([...pop.sip.listeners.map((l) => l.address), ...(core.listener ? [core.listener.address] : [])]);
+  const allow = allowList([...edgeAddresses].map((address) => `${address}/${isIP(address) === 4 ? 32 : 128}`), 'allow-list of the core');
+  const base = { name: 'core-link', transport, address: host, port, allowList: allow };
+  if (transport !== 'tls') return { listener: base };
+  if (core.certFile === undefined || core.keyFile === undefined || core.caFile === undefined) {
+    throw new EngineOptionsError('routingCore: a core on a TLS link needs certFile, keyFile (its own certificate) and caFile (the POP CA)');
+  }
+  return {
+    listener: { ...base, tls: { certFile: core.certFile, keyFile: core.keyFile, caFile: core.caFile, verifyClientCert: true, minVersion: 'TLSv1.2' } },
+    tlsClient: { certFile: core.certFile, keyFile: core.keyFile, caFile: core.caFile },
   };
 }

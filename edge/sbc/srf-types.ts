@@ -15,6 +15,8 @@ export interface SbcRequest {
   source_port: number | string;
   /** udp, tcp or tls. */
   protocol: string;
+  /** The engine's listener the request arrived on, `address:port` (drachtio's receivedOn). */
+  receivedOn?: string;
   get(name: string): string | undefined;
   has(name: string): boolean;
   getParsedHeader(name: string): unknown;

@@ -15,7 +15,7 @@ function pop(rtpengine: Partial<PopConfigInput['rtpengine']> = {}, level: 'info'
       portMax: 30999,
       ...rtpengine,
     },
-    routingCore: { sipUri: 'sip:127.0.0.1:5070' },
+    routingCore: { sipUri: 'sip:127.0.0.1:5070', listener: { transport: 'udp', address: '127.0.0.1', port: 5062 } },
     ops: { port: 9090 },
     logging: { level },
     stateDir: '/var/lib/vpop',

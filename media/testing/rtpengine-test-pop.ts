@@ -30,7 +30,7 @@ export async function rtpengineTestPop(options: RtpengineTestPopOptions): Promis
       interfaces: [{ name: 'loopback', address: '127.0.0.1' }],
       portMin, portMax: portMin + options.mediaPorts - 1, threads: 1,
     },
-    routingCore: { sipUri: 'sip:127.0.0.1:5070' },
+    routingCore: { sipUri: 'sip:127.0.0.1:5070', listener: { transport: 'udp', address: '127.0.0.1', port: 5062 } },
     ops: { port: await freePort() },
     ...(options.logging ? { logging: { level: options.logging } } : {}),
     stateDir: options.stateDir,

@@ -25,7 +25,7 @@ beforeAll(() => {
   const staged: Record<string, string> = {
     'etc/vpop/tls/nyc1-a.crt': 'pop.crt', 'etc/vpop/tls/nyc1-a.key': 'pop.key',
     'etc/vpop/tls/nyc1-b.crt': 'pop.crt', 'etc/vpop/tls/nyc1-b.key': 'pop.key',
-    'etc/vpop/tls/chain.pem': 'pop.crt', 'etc/vpop/tls/carriers-ca.pem': 'pop.crt',
+    'etc/vpop/tls/chain.pem': 'pop.crt', 'etc/vpop/tls/carriers-ca.pem': 'pop.crt', 'etc/vpop/tls/pop-ca.pem': 'pop.crt',
   };
   for (const [path, source] of Object.entries(staged)) {
     mkdirSync(dirname(join(stage, path)), { recursive: true });
@@ -56,11 +56,12 @@ describe('vpop config check', () => {
     const result = vpop('config', 'check', 'configs/pops/nyc1-a.yaml');
     expect(result.status).toBe(1);
     expect(result.stdout.trimEnd().split('\n')).toEqual([
-      'configs/pops/nyc1-a.yaml:32:13  tls.certFile  file not found: /etc/vpop/tls/nyc1-a.crt',
-      'configs/pops/nyc1-a.yaml:33:12  tls.keyFile  file not found: /etc/vpop/tls/nyc1-a.key',
-      'configs/pops/nyc1-a.yaml:34:14  tls.chainFile  file not found: /etc/vpop/tls/chain.pem',
-      'configs/pops/nyc1-a.yaml:35:11  tls.caFile  file not found: /etc/vpop/tls/carriers-ca.pem',
-      'configs/pops/nyc1-a.yaml:44:15  engine.secretFile  file not found: /etc/vpop/secrets/engine-secret',
+      'configs/pops/nyc1-a.yaml:35:13  tls.certFile  file not found: /etc/vpop/tls/nyc1-a.crt',
+      'configs/pops/nyc1-a.yaml:36:12  tls.keyFile  file not found: /etc/vpop/tls/nyc1-a.key',
+      'configs/pops/nyc1-a.yaml:37:14  tls.chainFile  file not found: /etc/vpop/tls/chain.pem',
+      'configs/pops/nyc1-a.yaml:38:11  tls.caFile  file not found: /etc/vpop/tls/carriers-ca.pem',
+      'configs/pops/nyc1-a.yaml:47:15  engine.secretFile  file not found: /etc/vpop/secrets/engine-secret',
+      'configs/pops/nyc1-a.yaml:111:11  routingCore.caFile  file not found: /etc/vpop/tls/pop-ca.pem',
     ]);
   });
 

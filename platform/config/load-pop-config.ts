@@ -104,6 +104,12 @@ export function resolvePopPaths(config: PopConfig, baseDir: string): PopConfig {
     },
     engine: { ...config.engine, secretFile: optional(config.engine.secretFile) },
     ops: { ...config.ops, tokenFile: optional(config.ops.tokenFile) },
+    routingCore: {
+      ...config.routingCore,
+      caFile: optional(config.routingCore.caFile),
+      certFile: optional(config.routingCore.certFile),
+      keyFile: optional(config.routingCore.keyFile),
+    },
     phones: config.phones && {
       ...config.phones,
       credentials: config.phones.credentials?.map((credential) => ({

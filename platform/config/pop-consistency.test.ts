@@ -19,7 +19,7 @@ function baseInput(): PopConfigInput {
     ],
     phones: { allow: ['127.0.0.5/32'], realm: 'unit' },
     rtpengine: { httpPort: 9101, interfaces: [{ name: 'lo', address: '127.0.0.1' }], portMin: 30000, portMax: 30099 },
-    routingCore: { sipUri: 'sip:127.0.0.1:5070' },
+    routingCore: { sipUri: 'sip:127.0.0.1:5070', listener: { name: 'core', transport: 'udp', address: '127.0.0.1', port: 5062 } },
     ops: { port: 9090 },
     stateDir: 'state',
   };
@@ -91,7 +91,7 @@ describe('popConsistencyProblems', () => {
 
   it('reports duplicate listener, interface and phone user names at the second one', () => {
     expect(problemsOf((input) => {
-      input.sip.listeners.push({ name: 'udp', transport: 'udp', address: '127.0.0.1', port: 5062 });
+      input.sip.listeners.push({ name: 'udp', transport: 'udp', address: '127.0.0.1', port: 5063 });
       input.rtpengine.interfaces.push({ name: 'lo', address: '127.0.0.9' });
       if (input.phones) input.phones.credentials = [{ username: 'agent1', password: 'x' }, { username: 'agent1', password: 'y' }];
     })).toEqual([
@@ -99,6 +99,27 @@ describe('popConsistencyProblems', () => {
       { path: 'rtpengine.interfaces.1.name', message: 'duplicate interface name "lo" (first at index 0)' },
       { path: 'phones.credentials.1.username', message: 'duplicate phone username "agent1" (first at index 0)' },
     ]);
+  });
+
+  it('requires mutual TLS for a core link off loopback, with the CA and the core\'s certificate', () => {
+    expect(problemsOf((input) => {
+      input.routingCore.listener = { transport: 'udp', address: '192.0.2.1', port: 5062 };
+    })).toEqual([{ path: 'routingCore.listener.transport', message: 'a udp core listener is allowed only on a loopback address (its source address would be the core\'s only proof); use tls on 192.0.2.1' }]);
+    expect(problemsOf((input) => {
+      input.routingCore.listener = { transport: 'tls', address: '192.0.2.1', port: 5062 };
+    }).map((problem) => problem.path)).toEqual(['routingCore.caFile', 'routingCore.certificate', 'routingCore.sipUri']);
+    expect(problemsOf((input) => {
+      input.routingCore = {
+        sipUri: 'sips:192.0.2.50:5071', listener: { transport: 'tls', address: '192.0.2.1', port: 5062 },
+        caFile: 'pop-ca.pem', certificate: { subject: 'core.unit' },
+      };
+    })).toEqual([]);
+  });
+
+  it('reports a core listener whose name or port is taken', () => {
+    expect(problemsOf((input) => {
+      input.routingCore.listener = { name: 'udp', transport: 'udp', address: '127.0.0.1', port: 5060 };
+    }).map((problem) => problem.path)).toEqual(['routingCore.listener.name', 'routingCore.listener.port']);
   });
 
   it('reports a routing core pointed at the edge\'s own SIP listener', () => {

@@ -1,6 +1,7 @@
 // Checks that span several fields of a POP file whose shape is already valid. Each check
 // is a small function returning problems located by field path; this list is the policy.
 import { allowListOverlapProblems } from './allow-list-overlaps.js';
+import { isLoopbackAddress } from './ip-literal.js';
 import { popPortBindings, portClashProblems } from './port-plan.js';
 import type { PopConfig } from './pop-schema.js';
 import type { PathProblem } from './path-problem.js';
@@ -18,6 +19,7 @@ export function popConsistencyProblems(config: PopConfig): PathProblem[] {
     ...trunkOutboundProblems(config),
     ...allowListOverlapProblems(config),
     ...redundancyProblems(config),
+    ...coreLinkProblems(config),
   ];
 }
 
@@ -34,7 +36,11 @@ function duplicates(names: readonly string[], pathOf: (index: number) => FieldPa
 
 function uniqueNameProblems(config: PopConfig): PathProblem[] {
   return [
-    ...duplicates(config.sip.listeners.map((l) => l.name), (i) => ['sip', 'listeners', i, 'name'], 'listener name'),
+    ...duplicates(
+      [...config.sip.listeners.map((l) => l.name), config.routingCore.listener.name],
+      (i) => (i < config.sip.listeners.length ? ['sip', 'listeners', i, 'name'] : ['routingCore', 'listener', 'name']),
+      'listener name',
+    ),
     ...duplicates(config.trunks.map((t) => t.name), (i) => ['trunks', i, 'name'], 'trunk name'),
     ...duplicates(config.rtpengine.interfaces.map((m) => m.name), (i) => ['rtpengine', 'interfaces', i, 'name'], 'interface name'),
     ...duplicates(config.phones?.credentials?.map((c) => c.username) ?? [], (i) => ['phones', 'credentials', i, 'username'], 'phone username'),
@@ -95,4 +101,26 @@ function trunkOutboundProblems(config: PopConfig): PathProblem[] {
 function redundancyProblems(config: PopConfig): PathProblem[] {
   if (config.redundancy?.peer.popId !== config.pop.id) return [];
   return [{ path: ['redundancy', 'peer', 'popId'], message: `the redundancy peer cannot be this POP itself ("${config.pop.id}")` }];
+}
+
+/**
+ * The edge and the core talk over the edge's own internal listener: mutual TLS where the
+ * core is known by its certificate, or plain UDP/TCP only on loopback, where no packet
+ * from the network can carry the source address.
+ */
+function coreLinkProblems(config: PopConfig): PathProblem[] {
+  const core = config.routingCore;
+  const listener = core.listener;
+  const problems: PathProblem[] = [];
+  if (listener.transport === 'tls') {
+    if (!config.tls) problems.push({ path: ['routingCore', 'listener', 'transport'], message: 'a tls core listener needs the tls section (the edge\'s certificate and key)' });
+    if (core.caFile === undefined) problems.push({ path: ['routingCore', 'caFile'], message: 'a tls core listener needs caFile, the CA that issued the core\'s certificate' });
+    if (core.certificate === undefined) problems.push({ path: ['routingCore', 'certificate'], message: 'a tls core listener needs certificate (subject and/or fingerprintSha256): the core is identified by it' });
+    if (!core.sipUri.startsWith('sips:') && !/;transport=tls/i.test(core.sipUri)) {
+      problems.push({ path: ['routingCore', 'sipUri'], message: 'with a tls core listener the edge reaches the core over TLS too: use a sips: URI (or ;transport=tls)' });
+    }
+  } else if (!isLoopbackAddress(listener.address)) {
+    problems.push({ path: ['routingCore', 'listener', 'transport'], message: `a ${listener.transport} core listener is allowed only on a loopback address (its source address would be the core's only proof); use tls on ${listener.address}` });
+  }
+  return problems;
 }

@@ -44,6 +44,14 @@ export function popFileProblems(written: PopConfig, resolved: PopConfig, options
     const chain = locate(['tls', 'chainFile'], written.tls.chainFile, resolved.tls.chainFile, true);
     problems.push(...tlsContentProblems({ cert, key, ca, chain }, options.now ?? new Date()));
   }
+  // The core link's CA and the core's own pair: made on first run with the POP's local CA when generateIfMissing.
+  const generated = written.tls?.generateIfMissing === true;
+  for (const field of ['caFile', 'certFile', 'keyFile'] as const) {
+    const location = locate(['routingCore', field], written.routingCore[field], resolved.routingCore[field], !generated);
+    if (location === undefined || field === 'keyFile') continue;
+    const bundle = readCertificates(location);
+    if ('problem' in bundle) problems.push({ path: ['routingCore', field], message: bundle.problem });
+  }
   locate(['engine', 'secretFile'], written.engine.secretFile, resolved.engine.secretFile, true);
   locate(['ops', 'tokenFile'], written.ops.tokenFile, resolved.ops.tokenFile, true);
   written.phones?.credentials?.forEach((credential, index) => {

@@ -82,6 +82,10 @@ const sipListener = z
       .optional()
       .describe('Address carriers see in Via, Contact, Record-Route and SDP (topology hiding); defaults to address'),
     publicPort: port.optional().describe('Port carriers see; defaults to port'),
+    role: z
+      .enum(['carriers', 'phones'])
+      .default('carriers')
+      .describe("carriers: admits only the source addresses of trunks that use its transport; phones: admits only phones.allow (agents' phones register and are called here). No listener of either role admits the routing core, which has its own (routingCore.listener)"),
   })
   .describe('One SIP socket of the edge engine');
 
@@ -255,13 +259,29 @@ const sbcSection = z
   })
   .describe('The edge SBC (drachtio app)');
 
+const coreListener = z
+  .strictObject({
+    name: label('listener name').default('core').describe('Listener name, unique among the SIP listeners; used in metrics and logs'),
+    transport: sipTransport.default('tls').describe('tls (mutual TLS: the core is identified by its certificate); udp or tcp only on a loopback address (single host, tests)'),
+    address: ipAddress.describe('Inside address to bind; never a carrier-facing one'),
+    port: port.describe('Port to bind'),
+  })
+  .describe("The edge's internal SIP listener: the only one that admits the routing core");
+
 const routingCoreSection = z
   .strictObject({
-    sipUri: sipUri.describe('SIP URI the edge hands calls to'),
+    sipUri: sipUri.describe('SIP URI the edge hands calls to: the core\'s own listener (sips: for the mutual-TLS link)'),
+    listener: coreListener.describe("The edge's internal listener for the core's requests (outbound legs, in-dialog requests); carrier and phone listeners never admit the core"),
+    allow: uniqueList(cidr, 'CIDR block').min(1).optional().describe('Source addresses the internal listener admits at the socket (defense in depth; identity is the certificate); defaults to the host of sipUri'),
+    caFile: filePath.optional().describe('PEM CA that issues the core\'s and the edge\'s link certificates (the POP CA); required when listener.transport is tls'),
+    certificate: clientCertMatch.optional().describe('The core\'s identity: its client certificate on the internal listener (subject CN and/or SHA-256 fingerprint); required when listener.transport is tls'),
+    certFile: filePath.optional().describe('PEM certificate of the core (path), read by a core started from this POP file (the stand-in core); its CN is certificate.subject'),
+    keyFile: filePath.optional().describe('PEM private key of the core (path), with certFile'),
     httpAddress: ipAddress.optional().describe('Address of the routing core REST/WebSocket API'),
     httpPort: port.optional().describe('Port of the routing core REST/WebSocket API'),
   })
-  .describe('Where the routing core is');
+  .refine((core) => (core.certFile === undefined) === (core.keyFile === undefined), 'certFile and keyFile go together')
+  .describe('Where the routing core is, and how the edge knows it is the core');
 
 const opsSection = z
   .strictObject({
@@ -344,3 +364,4 @@ export type PopConfig = z.output<typeof popConfigSchema>;
 export type PopConfigInput = z.input<typeof popConfigSchema>;
 export type TrunkConfig = PopConfig['trunks'][number];
 export type SipListenerConfig = PopConfig['sip']['listeners'][number];
+export type CoreListenerConfig = PopConfig['routingCore']['listener'];

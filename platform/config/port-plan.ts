@@ -35,6 +35,11 @@ export function popPortBindings(config: PopConfig): PortBinding[] {
   });
 
   const { engine, rtpengine, routingCore, ops, sbc } = config;
+  if (routingCore.listener) {
+    const listener = routingCore.listener;
+    single(['routingCore', 'listener', 'port'], `core listener "${listener.name}" (${listener.transport})`,
+      listener.address, listener.transport === 'udp' ? 'udp' : 'tcp', listener.port);
+  }
   single(['engine', 'controlPort'], 'engine.controlPort (tcp)', engine.controlAddress, 'tcp', engine.controlPort);
   if (engine.metricsPort !== undefined) {
     single(['engine', 'metricsPort'], 'engine.metricsPort (tcp)', engine.controlAddress, 'tcp', engine.metricsPort);

@@ -17,10 +17,12 @@ const pop: PopConfig = {
   sip: {
     ...local.sip,
     listeners: [
-      { name: 'tls', transport: 'tls', address: '0.0.0.0', port: 5061, publicAddress: 'sip.pop1.example.net' },
-      { name: 'tls6', transport: 'tls', address: '2001:db8::10', port: 5061 },
+      { name: 'tls', transport: 'tls', address: '0.0.0.0', port: 5061, publicAddress: 'sip.pop1.example.net', role: 'carriers' },
+      { name: 'tls6', transport: 'tls', address: '2001:db8::10', port: 5061, role: 'carriers' },
     ],
   },
+  // A plain core link: the certificate names only the carrier listeners here.
+  routingCore: { ...local.routingCore, listener: { name: 'core', transport: 'udp', address: '127.0.0.1', port: 5062 } },
 };
 let ca: CertificateAuthority;
 let keyPair: RsaKeyPair;

@@ -8,8 +8,12 @@ import { repoRoot } from '../support/repo-root.js';
 const local = loadPopConfig(join(repoRoot, 'configs/pops/local.yaml'), { checkFiles: false });
 
 /** The pure function only reads pop.id and the listeners, so other fields stay local.yaml's. */
-function popWithListeners(listeners: SipListenerConfig[]): PopConfig {
-  return { ...local, sip: { ...local.sip, listeners } };
+function popWithListeners(listeners: Omit<SipListenerConfig, 'role'>[]): PopConfig {
+  return {
+    ...local,
+    sip: { ...local.sip, listeners: listeners.map((listener) => ({ ...listener, role: 'carriers' as const })) },
+    routingCore: { ...local.routingCore, listener: { name: 'core', transport: 'udp', address: '127.0.0.1', port: 5062 } },
+  };
 }
 
 describe('popCertificateNames', () => {
@@ -39,6 +43,12 @@ describe('popCertificateNames', () => {
       dnsNames: ['sip.pop1.example.net'],
       ipAddresses: ['2001:db8::10'],
     });
+  });
+
+  it('names the core listener too when the core link is mutual TLS (the core verifies the edge by it)', () => {
+    const pop = popWithListeners([{ name: 'tls', transport: 'tls', address: '192.0.2.10', port: 5061 }]);
+    const withTlsCore = { ...pop, routingCore: { ...pop.routingCore, listener: { name: 'core', transport: 'tls' as const, address: '198.51.100.10', port: 5062 } } };
+    expect(popCertificateNames(withTlsCore).ipAddresses).toEqual(['192.0.2.10', '198.51.100.10']);
   });
 
   it('uses every listener when the POP has no TLS listener (its certificate then serves as a TLS client)', () => {

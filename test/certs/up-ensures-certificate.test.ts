@@ -16,9 +16,9 @@ import { repoRoot } from '../support/repo-root.js';
 const root = mkdtempSync(join(tmpdir(), 'vpop-up-certs-'));
 
 async function popYaml(dir: string): Promise<{ file: string; ops: number }> {
-  const [sip, tlsPort, control, ng, http, ops, media, core] = [
+  const [sip, tlsPort, control, ng, http, ops, media, core, coreListener] = [
     await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(),
-    await freePort(),
+    await freePort(), await freePort(),
   ];
   const file = join(dir, 'pop.yaml');
   writeFileSync(file, `pop: { id: up-certs, region: loopback }
@@ -36,7 +36,13 @@ rtpengine:
   portMin: ${media}
   portMax: ${Math.min(65535, media + 20)}
   threads: 1
-routingCore: { sipUri: "sip:127.0.0.1:${core}" }
+routingCore:
+  sipUri: "sips:127.0.0.1:${core}"
+  listener: { transport: tls, address: 127.0.0.1, port: ${coreListener} }
+  caFile: state/ca/ca.crt
+  certificate: { subject: core.up-certs }
+  certFile: tls/core.crt
+  keyFile: tls/core.key
 ops: { address: 127.0.0.1, port: ${ops} }
 logging: { level: info }
 stateDir: state
@@ -87,6 +93,10 @@ describe('vpop up and the POP certificate', () => {
     const certFile = join(dir, 'tls/pop.crt');
     expect(execFileSync('openssl', ['verify', '-CAfile', join(dir, 'state/ca/ca.crt'), certFile], { encoding: 'utf8' })).toBe(`${certFile}: OK\n`);
     expect(first.output()).toContain('made the POP certificate from the local CA');
+    // The stand-in core's link certificate comes from the same CA, named as the POP file says.
+    const coreCertFile = join(dir, 'tls/core.crt');
+    expect(execFileSync('openssl', ['verify', '-CAfile', join(dir, 'state/ca/ca.crt'), coreCertFile], { encoding: 'utf8' })).toBe(`${coreCertFile}: OK\n`);
+    expect(execFileSync('openssl', ['x509', '-noout', '-subject', '-in', coreCertFile], { encoding: 'utf8' })).toContain('CN = core.up-certs');
     expect(checkPopFile(file)).toEqual([]);
     const issued = readFileSync(certFile, 'utf8');
     first.child.kill('SIGTERM');

@@ -38,7 +38,7 @@ describe('outbound legs through a trunk gateway', () => {
     expect(metrics).toContain(`vpop_sbc_gateway_up{trunk="loopback-plain",gateway="${dead}"} 0`);
 
     const core = await runSipp({
-      scenario: 'uac', target: `127.0.0.1:${edge.sipPort}`, localAddress: '127.0.0.1', localPort: await freePort(),
+      scenario: 'uac', target: `127.0.0.1:${edge.coreListenerPort}`, localAddress: '127.0.0.1', localPort: await freePort(),
       transport: 'u1', calls: 2, rate: 5, durationMs: 200, timeoutSeconds: 20, service: '+15550001111',
     });
     expect(core.statistics?.successfulCalls, await describeSippRun('core uac', core)).toBe(2);
@@ -53,14 +53,14 @@ describe('outbound legs through a trunk gateway', () => {
     });
     await edge.sbc.gateways.pingAll();
     const core = await runSipp({
-      scenario: 'uac', target: `127.0.0.1:${edge.sipPort}`, localAddress: '127.0.0.1', localPort: await freePort(),
+      scenario: 'uac', target: `127.0.0.1:${edge.coreListenerPort}`, localAddress: '127.0.0.1', localPort: await freePort(),
       transport: 'u1', calls: 1, timeoutSeconds: 10, service: '+15550001111',
     });
     expect(core.statistics?.failedCalls).toBe(1);
     const text = await edge.registry.metrics();
     expect(text).toContain('vpop_sbc_policy_rejections_total{step="route-from-core",outcome="503"} 1');
     const unserved = await runSipp({
-      scenario: 'uac', target: `127.0.0.1:${edge.sipPort}`, localAddress: '127.0.0.1', localPort: await freePort(),
+      scenario: 'uac', target: `127.0.0.1:${edge.coreListenerPort}`, localAddress: '127.0.0.1', localPort: await freePort(),
       transport: 'u1', calls: 1, timeoutSeconds: 10, service: '+4420',
     });
     expect(unserved.statistics?.failedCalls).toBe(1);

@@ -85,9 +85,17 @@ describe('SBC policy with SIPp carriers', () => {
     expect(await edge!.registry.metrics()).toContain('vpop_sbc_policy_rejections_total{step="codec-policy",outcome="488"} 1');
   });
 
-  it('refuses a transport the trunk does not allow with 403', async () => {
+  it('drops a transport the trunk does not allow at the socket (a listener admits only the trunks of its transport)', async () => {
     await start({ trunks: { 'loopback-plain': { transports: ['tcp'] } } });
-    await expectStatus('127.0.0.4', { status: 403 });
+    const drops = async (): Promise<string> => (await edge!.engine.registry.metrics()).split('\n')
+      .find((line) => line.startsWith('vpop_engine_allowlist_drops_total{listener="udp"')) ?? '';
+    const result = await runSipp({
+      scenario: 'uac', target: `127.0.0.1:${edge!.sipPort}`, localAddress: '127.0.0.4', localPort: await freePort(),
+      transport: 'u1', calls: 1, timeoutSeconds: 3, service: '18005550100',
+    });
+    expect(result.statistics?.successfulCalls ?? 0).toBe(0);
+    expect(await drops()).toMatch(/ [1-9]\d*$/);
+    expect(await edge!.registry.metrics()).not.toMatch(/vpop_sbc_call_attempts_total\{/);
   });
 
   it('gives 503 with Retry-After at the concurrent-call limit + 1, and admits again once a call ends', async () => {

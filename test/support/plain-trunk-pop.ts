@@ -9,6 +9,8 @@ export interface PlainTrunkPopPorts {
   http: number;
   ops: number;
   core: number;
+  /** The edge's internal listener for the core (UDP on loopback). */
+  coreListener: number;
   engineMetrics: number;
   sbcMetrics: number;
   mediaMin: number;
@@ -60,6 +62,8 @@ rtpengine:
   threads: ${options.rtpengineThreads}
 routingCore:
   sipUri: sip:127.0.0.1:${ports.core}
+  # A plain link is allowed on loopback only; production POPs use mutual TLS.
+  listener: { name: core, transport: udp, address: 127.0.0.1, port: ${ports.coreListener} }
 ops:
   address: 127.0.0.1
   port: ${ports.ops}

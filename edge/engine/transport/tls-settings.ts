@@ -71,7 +71,7 @@ export async function loadClientTlsOptions(options: TlsClientOptions = {}): Prom
     minVersion: checkedMinVersion(owner, options.minVersion),
     rejectUnauthorized: options.verifyServer ?? true,
   };
-  if (ca) connection.ca = ca;
+  if (ca) connection.ca = options.trustSystemRoots ? [...tls.rootCertificates, ca.toString('utf8')] : ca;
   if (cert && key) {
     connection.cert = cert;
     connection.key = key;

@@ -143,22 +143,32 @@ export class TransportLayer {
   }
 
   /**
-   * The listener to advertise for a transport: one bound to (or publishing) `address`,
-   * else one of `address`'s family, else the first of that transport.
+   * The listener to advertise for a transport: one whose allow-list admits `address` (so
+   * the answer is not dropped), preferring one bound to (or publishing) it; else one bound
+   * to (or publishing) `address`, else one of its family, else the first of that transport.
    */
   listenerFor(transport: Transport, address?: string): ListenerInfo | undefined {
     let first: ListenerInfo | undefined;
     let sameFamily: ListenerInfo | undefined;
+    let named: ListenerInfo | undefined;
+    let admitting: ListenerInfo | undefined;
     const wanted = address === undefined ? undefined : normalizePeerAddress(address);
     const family = wanted === undefined ? 0 : addressFamily(wanted);
     for (const info of this.bound) {
       if (info.transport !== transport) continue;
       if (wanted === undefined) return info;
-      if (info.address === wanted || info.publicAddress === wanted) return info;
+      // The peer answers to what we advertise: prefer a listener that admits it (the core's
+      // internal listener for the core, a phone listener for a phone, never a carrier's).
+      const admits = info.family === family && this.holders.get(info.name)?.allows(wanted) === true;
+      if (info.address === wanted || info.publicAddress === wanted) {
+        if (admits) return info;
+        named ??= info;
+      }
+      if (admits) admitting ??= info;
       first ??= info;
       if (info.family === family) sameFamily ??= info;
     }
-    return sameFamily ?? first;
+    return admitting ?? named ?? sameFamily ?? first;
   }
 
   /**
@@ -234,11 +244,15 @@ export class TransportLayer {
     const family = addressFamily(target.address);
     if (family === 0) throw new Error(`UDP target must be an IP address (resolve names first), got '${target.address}'`);
     let fallback: UdpListener | undefined;
+    let admitting: UdpListener | undefined;
     for (const listener of this.listeners) {
       if (!(listener instanceof UdpListener) || listener.family !== family) continue;
-      if (target.listenerName === undefined || listener.name === target.listenerName) return listener;
+      if (target.listenerName !== undefined && listener.name === target.listenerName) return listener;
       fallback ??= listener;
+      // Send from a socket that admits the peer's answer (the core's listener, not a carrier's).
+      if (target.listenerName === undefined && this.holders.get(listener.name)?.allows(this.udpAddress(target))) admitting ??= listener;
     }
+    if (admitting) return admitting;
     if (fallback) return fallback;
     throw new Error(`no UDP listener for IPv${family} target ${target.address}`);
   }

@@ -43,6 +43,8 @@ export interface ListenerConfig {
 export interface TlsClientOptions {
   /** Trust only this CA bundle; default Node's root store. */
   caFile?: string;
+  /** With caFile: trust Node's root store as well (the POP CA for the core link, public CAs for carriers). */
+  trustSystemRoots?: boolean;
   /** Client certificate for mutual TLS. */
   certFile?: string;
   keyFile?: string;

@@ -7,7 +7,7 @@ import { carrierProfile, insideProfile } from './media-leg.js';
 import { coreLegContact, coreRequestUri, trustedHeaders } from './trusted-headers.js';
 
 export function inboundPlan(req: SbcRequest, trunk: TrunkConfig, pop: PopConfig, release: () => void): CallPlan {
-  const contact = coreLegContact(pop.routingCore.sipUri, pop.sip.listeners);
+  const contact = coreLegContact(pop.routingCore.listener);
   return {
     direction: 'inbound',
     route: trunk.name,

@@ -18,13 +18,9 @@ describe('trusted headers', () => {
     expect(() => coreRequestUri('http://x', '1')).toThrow(/not a SIP URI/);
   });
 
-  it('picks the engine listener of the core URI\'s transport for the Contact', () => {
-    const listeners = [
-      { transport: 'udp', address: '127.0.0.1', port: 5060 },
-      { transport: 'tcp', address: '::1', port: 5060 },
-    ];
-    expect(coreLegContact('sip:127.0.0.1:5070', listeners)).toBe('<sip:127.0.0.1:5060>');
-    expect(coreLegContact('sip:core;transport=tcp', listeners)).toBe('<sip:[::1]:5060;transport=tcp>');
-    expect(coreLegContact('sips:core', listeners)).toBeUndefined();
+  it('names the edge\'s internal (core) listener as the Contact of the leg toward the core', () => {
+    expect(coreLegContact({ transport: 'udp', address: '127.0.0.1', port: 5062 })).toBe('<sip:127.0.0.1:5062>');
+    expect(coreLegContact({ transport: 'tls', address: '::1', port: 5062 })).toBe('<sip:[::1]:5062;transport=tls>');
+    expect(coreLegContact(undefined)).toBeUndefined();
   });
 });

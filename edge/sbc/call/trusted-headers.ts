@@ -37,32 +37,13 @@ export function coreRequestUri(coreSipUri: string, dialledNumber: string): strin
 }
 
 /**
- * The Contact for the leg toward the routing core: the engine's listener of the core
- * URI's transport (udp unless the URI says otherwise), at its bound address. The engine
- * would write the listener's public address (as drachtio-server does), which is for
- * carriers: the core is inside, and topology hiding keeps the two apart.
+ * The Contact for the leg toward the routing core: the edge's internal (core) listener at
+ * its bound address, so the core's in-dialog requests come back where the core is
+ * admitted. Carrier listeners never admit the core, and their public addresses are for
+ * carriers: topology hiding keeps the two apart.
  */
-export function coreLegContact(coreSipUri: string, listeners: readonly ListenerAddress[]): string | undefined {
-  return listenerContact(uriTransport(coreSipUri), listeners);
-}
-
-export interface ListenerAddress {
-  transport: string;
-  address: string;
-  port: number;
-  publicAddress?: string;
-  publicPort?: number;
-}
-
-/** udp unless the URI names a transport (or is sips:). */
-export function uriTransport(uri: string): string {
-  return /;transport=(\w+)/i.exec(uri)?.[1]?.toLowerCase() ?? (uri.startsWith('sips:') ? 'tls' : 'udp');
-}
-
-/** A Contact naming the engine's listener of this transport at its bound (inside) address. */
-function listenerContact(transport: string, listeners: readonly ListenerAddress[]): string | undefined {
-  const listener = listeners.find((candidate) => candidate.transport === transport);
+export function coreLegContact(listener: { transport: string; address: string; port: number } | undefined): string | undefined {
   if (!listener) return undefined;
-  const { address, port } = listener;
+  const { transport, address, port } = listener;
   return `<sip:${hostPort(address, port)}${transport === 'udp' ? '' : `;transport=${transport}`}>`;
 }

@@ -1,8 +1,14 @@
 // Requests from the routing core are outbound legs it asks for: to an agent's registered
 // phone (480 when it is not registered) or out through a carrier trunk (503 when the
-// trunk is full or has no gateway up, 404 when no trunk serves the number). Requests
-// from anywhere else go on down the carrier policy.
+// trunk is full or has no gateway up, 404 when no trunk serves the number). The core is
+// known by the internal listener the request arrived on and its identity there (its
+// client certificate on a TLS link; policy/core-identification.ts), never by its source
+// address. Anything else on the internal listener gets 403; requests from carrier and
+// phone listeners go on down the carrier policy.
 import type { PopConfig } from '../../../platform/config/pop-schema.js';
+import { corePeerCidrs } from '../../engine/engine-options.js';
+import { clientCertificateOf } from '../client-certificate.js';
+import { CoreIdentity } from '../policy/core-identification.js';
 import type { CallPlan } from '../call/call-plan.js';
 import { phonePlan, trunkPlan } from '../call/outbound-plan.js';
 import type { CallAdmission } from '../policy/call-admission.js';
@@ -20,16 +26,18 @@ export interface RouteFromCoreDeps {
   observe: PolicyObserver;
 }
 
-/** The routing core's address from its SIP URI (a literal host; names match nothing). */
-export function coreAddress(coreSipUri: string): string | undefined {
-  const host = /^sips?:(?:[^@;]*@)?(\[[^\]]+\]|[^:;]+)/.exec(coreSipUri)?.[1];
-  return host?.replace(/^\[|\]$/g, '');
-}
-
 export function routeFromCore(deps: RouteFromCoreDeps): SbcMiddleware {
-  const core = coreAddress(deps.pop.routingCore.sipUri);
+  const core = new CoreIdentity(deps.pop, corePeerCidrs(deps.pop));
   return (req, res, next) => {
-    if (core === undefined || req.source_address !== core) return next();
+    const identified = core.identify({
+      receivedOn: req.receivedOn, address: req.source_address, protocol: req.protocol, clientCertificate: clientCertificateOf(req),
+    });
+    if (identified.kind === 'elsewhere') return next();
+    if (identified.kind === 'impostor') {
+      deps.observe({ step: 'route-from-core', outcome: 403, source: `${req.protocol}:${req.source_address}`, reason: identified.reason });
+      res.send(403);
+      return;
+    }
     void placeOutbound(deps, req, res).catch(() => { if (!res.finalResponseSent) res.send(500); });
   };
 }

@@ -6,14 +6,17 @@ import { randomBytes } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { AllowList } from '../../engine/allow-list/allow-list.js';
 import { SipEngine } from '../../engine/engine.js';
+import type { ListenerConfig, TlsClientOptions } from '../../engine/transport/types.js';
 import { RtpEcho } from './rtp-echo.js';
 
 export interface StandInCoreOptions {
-  /** The core's SIP address and UDP port (routingCore.sipUri). */
+  /** The core's SIP address and UDP port (routingCore.sipUri), when not given as `link`. */
   address: string;
   port: number;
   /** Who may call it: the edge's addresses. */
   allow: readonly string[];
+  /** The core's side of the link from the POP file (engine-options' coreEngineLink): replaces address/port/allow. */
+  link?: { listener: ListenerConfig; tlsClient?: TlsClientOptions };
   logger?: Logger;
 }
 
@@ -37,10 +40,13 @@ interface StandInSrf {
 export async function startStandInCore(options: StandInCoreOptions): Promise<RunningStandInCore> {
   const logger = options.logger ?? pino({ level: 'silent' });
   const secret = randomBytes(16).toString('hex');
+  const listener: ListenerConfig = options.link?.listener
+    ?? { name: 'core-udp', transport: 'udp', address: options.address, port: options.port, allowList: new AllowList(options.allow) };
   const engine = new SipEngine({
-    listeners: [{ name: 'core-udp', transport: 'udp', address: options.address, port: options.port, allowList: new AllowList(options.allow) }],
+    listeners: [listener],
     control: { address: '127.0.0.1', port: 0, secret },
     logger: logger.child({ part: 'engine' }),
+    ...(options.link?.tlsClient ? { tlsClient: options.link.tlsClient } : {}),
   });
   await engine.start();
   const srf = new Srf() as unknown as StandInSrf;

@@ -5,9 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { AllowList } from '../../../edge/engine/allow-list/allow-list.js';
 import { SipEngine } from '../../../edge/engine/engine.js';
-import { scannerDiscardReason } from '../../../edge/engine/request-discard/scanner-discard.js';
+import { optionsFromPop } from '../../../edge/engine/engine-options.js';
 import { startSbc, type RunningSbc } from '../../../edge/sbc/sbc-app.js';
 import { JsonlCdrWriter } from '../../../edge/sbc/call/cdr-writer.js';
 import { startTestRtpengine, type TestRtpengine } from '../../../media/testing/test-rtpengine.js';
@@ -29,7 +28,12 @@ export interface TestEdge {
   popCertificate: TestCertificate;
   sipPort: number;
   tlsPort: number;
+  /** The phones' listener (UDP and TCP): agents' phones register and are called here. */
+  phonesPort: number;
+  /** The stand-in routing core's port on 127.0.0.1 (UDP). */
   corePort: number;
+  /** The edge's internal listener for the core (UDP on 127.0.0.1): the core's requests go here. */
+  coreListenerPort: number;
   stateDir: string;
   registry: Registry;
   cdrFile: string;
@@ -48,6 +52,12 @@ export interface TestEdgeOptions {
    * and reports it when verified; 'require' also closes connections without a valid one.
    */
   clientCertificates?: 'request' | 'require';
+  /**
+   * The edge<->core link: 'udp' (default; plain on loopback, so SIPp can play the core) or
+   * 'tls' (mutual TLS: the edge's certificate and the core's identity CN=core.test, both
+   * from the harness PKI; the core's sipUri becomes sips:).
+   */
+  coreLink?: 'udp' | 'tls';
   /** Trunk overrides by name. */
   trunks?: Partial<Record<'loopback-carrier' | 'loopback-plain', Partial<PopConfigInput['trunks'] extends (infer T)[] | undefined ? T : never>>>;
 }
@@ -55,11 +65,15 @@ export interface TestEdgeOptions {
 export async function startTestEdge(options: TestEdgeOptions = {}): Promise<TestEdge> {
   const stateDir = mkdtempSync(join(tmpdir(), 'vpop-sbc-test-'));
   const pki = await createTestPki();
-  const popCertificate = await pki.issue({ commonName: 'pop.local.vpop', usage: 'server', ipAddresses: ['127.0.0.1'] });
+  const coreLink = options.coreLink ?? 'udp';
+  // On a TLS link the POP certificate is the edge's client certificate toward the core as well.
+  const popCertificate = await pki.issue({ commonName: 'pop.local.vpop', usage: coreLink === 'tls' ? 'both' : 'server', ipAddresses: ['127.0.0.1'] });
   const rtpengine = await startTestRtpengine(options.mediaPorts);
   const sipPort = await freePort();
   const tlsPort = await freePort();
   const corePort = options.corePort ?? await freePort();
+  const phonesPort = await freePort();
+  const coreListenerPort = await freePort();
   const pop = popConfigSchema.parse({
     pop: { id: 'sbc-test', region: 'loopback' },
     sip: {
@@ -67,10 +81,16 @@ export async function startTestEdge(options: TestEdgeOptions = {}): Promise<Test
         { name: 'udp', transport: 'udp', address: '127.0.0.1', port: sipPort },
         { name: 'tcp', transport: 'tcp', address: '127.0.0.1', port: sipPort },
         { name: 'tls', transport: 'tls', address: '127.0.0.1', port: tlsPort },
+        { name: 'phones-udp', transport: 'udp', address: '127.0.0.1', port: phonesPort, role: 'phones' },
+        { name: 'phones-tcp', transport: 'tcp', address: '127.0.0.1', port: phonesPort, role: 'phones' },
       ],
       userAgent: 'vpop',
     },
-    tls: { certFile: popCertificate.certFile, keyFile: popCertificate.keyFile },
+    tls: {
+      certFile: popCertificate.certFile, keyFile: popCertificate.keyFile,
+      ...(options.clientCertificates !== undefined ? { caFile: pki.ca.certFile } : {}),
+      ...(options.clientCertificates === 'require' ? { requireClientCert: true } : {}),
+    },
     engine: { controlAddress: '127.0.0.1', controlPort: await freePort(), secret: 'sbc-test-secret' },
     trunks: [
       {
@@ -89,26 +109,32 @@ export async function startTestEdge(options: TestEdgeOptions = {}): Promise<Test
       credentials: [{ username: 'agent7', password: 'agent7-local' }, { username: 'agent8', password: 'agent8-local' }],
     },
     rtpengine: rtpengine.popSection,
-    routingCore: { sipUri: `sip:127.0.0.1:${corePort}` },
+    // A plain UDP link on loopback by default: SIPp, which plays the core in many tests, has no TLS.
+    routingCore: coreLink === 'udp'
+      ? { sipUri: `sip:127.0.0.1:${corePort}`, listener: { name: 'core', transport: 'udp', address: '127.0.0.1', port: coreListenerPort } }
+      : {
+          sipUri: `sips:127.0.0.1:${corePort}`, listener: { name: 'core', transport: 'tls', address: '127.0.0.1', port: coreListenerPort },
+          caFile: pki.ca.certFile, certificate: { subject: 'core.test' },
+        },
     ops: { port: await freePort() },
     stateDir,
   });
-  // The engine admits the trunks, the phones and the inside (routing core on 127.0.0.1).
-  const allowList = new AllowList([...pop.trunks.flatMap((trunk) => trunk.allow), ...(pop.phones?.allow ?? []), '127.0.0.1/32']);
+  // The engine's listeners and allow-lists as `vpop engine --pop` makes them: carrier
+  // listeners admit their trunks only, the phones' listener the phones, the core listener the core.
+  const run = optionsFromPop(pop);
   const engine = new SipEngine({
-    listeners: pop.sip.listeners.map((listener) => ({
-      name: listener.name, transport: listener.transport, address: listener.address, port: listener.port, allowList,
-      ...(listener.transport === 'tls' ? { tls: {
-        certFile: popCertificate.certFile, keyFile: popCertificate.keyFile,
+    listeners: run.listeners.map((listener) => (listener.transport === 'tls' && listener.tls ? {
+      ...listener,
+      tls: {
+        ...listener.tls,
         ...(options.clientCertificates !== undefined ? { caFile: pki.ca.certFile, requestClientCert: true } : {}),
         ...(options.clientCertificates === 'require' ? { verifyClientCert: true } : {}),
-      } } : {}),
-    })),
+      },
+    } : listener)),
     control: { address: '127.0.0.1', port: pop.engine.controlPort, secret: 'sbc-test-secret' },
-    tlsClient: { verifyServer: false },
+    tlsClient: run.tlsClient ?? { verifyServer: false },
     logger: pino({ level: process.env.VPOP_TEST_ENGINE_LOG ?? 'silent' }, pino.destination(2)),
-    // As `vpop engine` does: known scanners get silence before the transaction layer.
-    discardRequest: scannerDiscardReason,
+    discardRequest: run.discardRequest,
   });
   await engine.start();
   const registry = new Registry();
@@ -121,7 +147,7 @@ export async function startTestEdge(options: TestEdgeOptions = {}): Promise<Test
   });
   const probe = new RtpengineAnchor({ ngAddress: rtpengine.ngAddress, ngPort: rtpengine.ngPort });
   return {
-    pop, engine, sbc, rtpengine, probe, pki, popCertificate, sipPort, tlsPort, corePort, stateDir, registry, cdrFile,
+    pop, engine, sbc, rtpengine, probe, pki, popCertificate, sipPort, tlsPort, phonesPort, corePort, coreListenerPort, stateDir, registry, cdrFile,
     stop: async () => {
       await sbc.stop();
       probe.close();
