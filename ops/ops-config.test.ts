@@ -101,7 +101,7 @@ describe('metric names in rules and dashboards, against a running POP', () => {
     dir = mkdtempSync(join(tmpdir(), 'vpop-ops-names-'));
     const ports = {
       sip: await freePort(), control: await freePort(), ng: await freePort(), http: await freePort(), ops: await freePort(),
-      core: await freePort(), engineMetrics: await freePort(), sbcMetrics: await freePort(), mediaMin: 0, mediaMax: 0,
+      core: await freePort(), coreListener: await freePort(), engineMetrics: await freePort(), sbcMetrics: await freePort(), mediaMin: 0, mediaMax: 0,
     };
     ports.mediaMin = await freePort();
     ports.mediaMax = Math.min(65535, ports.mediaMin + 10);

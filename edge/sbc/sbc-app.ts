@@ -25,7 +25,7 @@ import { GatewayMonitor } from './gateway-monitor.js';
 import { Registrar } from './registrar/registrar.js';
 import { InMemoryBindingStore, type BindingStore } from './registrar/binding-store.js';
 import { NonceIssuer } from './registrar/nonce-issuer.js';
-import { phonePasswords } from '../../platform/config/pop-secrets.js';
+import { phoneSecrets, registrarMetrics } from './registrar/phone-secrets.js';
 import type { PolicyObserver } from './policy-events.js';
 import { SbcMetrics } from './sbc-metrics.js';
 import type { SbcMiddleware, SbcRequest, SbcResponse, SbcSrf } from './srf-types.js';
@@ -100,8 +100,8 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
   metrics.initialise(pop.trunks, pop.phones !== undefined);
   metrics.observeAdmission(pop.trunks, (trunk) => admission.active(trunk));
   const registrar = pop.phones === undefined ? undefined : new Registrar({
-    phones: pop.phones, passwords: phonePasswords(pop), store: options.bindings ?? new InMemoryBindingStore(),
-    nonces: new NonceIssuer(), logger: logger.child({ part: 'registrar' }),
+    phones: pop.phones, secrets: phoneSecrets(pop), store: options.bindings ?? new InMemoryBindingStore(),
+    nonces: new NonceIssuer(), observer: registrarMetrics(options.registry), logger: logger.child({ part: 'registrar' }),
   });
   const gateways = new GatewayMonitor(pop.trunks, (uri) => pingOptions(srf, uri), metrics, logger.child({ part: 'gateways' }),
     options.gatewayPingIntervalMs);

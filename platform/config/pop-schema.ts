@@ -196,8 +196,15 @@ const phoneCredential = z
     username: z.string().min(1).describe('Digest user name of the phone'),
     password: z.string().min(1).optional().describe('Password in clear; acceptable only for local test POPs'),
     passwordFile: filePath.optional().describe('File holding the password (path)'),
+    ha1Sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits: SHA-256 of username:realm:password').optional()
+      .describe('SHA-256 digest HA1, hex of sha256("username:realm:password"): the registrar challenges SHA-256 (RFC 8760) without holding the password'),
+    ha1Md5: z.string().regex(/^[0-9a-fA-F]{32}$/, 'must be 32 hex digits: MD5 of username:realm:password').optional()
+      .describe('MD5 digest HA1, hex of md5("username:realm:password"), for phones that cannot do SHA-256'),
   })
-  .refine((cred) => (cred.password === undefined) !== (cred.passwordFile === undefined), 'give exactly one of password or passwordFile');
+  .refine(
+    (cred) => [cred.password !== undefined, cred.passwordFile !== undefined, cred.ha1Sha256 !== undefined || cred.ha1Md5 !== undefined].filter(Boolean).length === 1,
+    'give exactly one of password, passwordFile, or ha1Sha256/ha1Md5',
+  );
 
 const expiry = z
   .strictObject({

@@ -40,10 +40,11 @@ export function opsToken(pop: PopConfig): string | undefined {
   return pop.ops.tokenFile === undefined ? undefined : readSecretFile(pop.ops.tokenFile, 'ops.tokenFile');
 }
 
-/** Digest credentials of phones listed in the POP file, username to password. */
+/** Digest credentials of phones listed in the POP file with a password, username to password (HA1-only ones are not). */
 export function phonePasswords(pop: PopConfig): Map<string, string> {
   const passwords = new Map<string, string>();
   for (const credential of pop.phones?.credentials ?? []) {
+    if (credential.password === undefined && credential.passwordFile === undefined) continue;
     passwords.set(credential.username, credential.password ?? readSecretFile(credential.passwordFile as string, `password file of ${credential.username}`));
   }
   return passwords;

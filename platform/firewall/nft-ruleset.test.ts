@@ -25,7 +25,7 @@ sip:
   listeners:
     - { name: udp, transport: udp, address: 10.201.0.1, port: 5060 }
     - { name: tls, transport: tls, address: 10.201.0.1, port: 5061 }
-    - { name: udp6, transport: udp, address: "fd00:201::1", port: 5060 }
+    - { name: udp6, transport: udp, address: "fd00:201::1", port: 5060, role: phones }
 tls: { certFile: pop.crt, keyFile: pop.key }
 engine: { secret: s3cret }
 trunks:
@@ -37,7 +37,11 @@ rtpengine:
   interfaces: [{ name: lab, address: 10.201.0.1 }]
   portMin: 30000
   portMax: 30099
-routingCore: { sipUri: "sip:127.0.0.1:5070" }
+routingCore:
+  sipUri: "sips:10.201.0.6:5071"
+  listener: { transport: tls, address: 10.201.0.1, port: 5062 }
+  caFile: pop-ca.pem
+  certificate: { subject: core.lab }
 ops: { address: 10.201.0.1, port: 9090 }
 firewall:
   ssh: { allow: [10.201.0.5/32] }
@@ -66,7 +70,7 @@ afterAll(() => {
 });
 
 describe('renderNftRuleset', () => {
-  it('opens each SIP port only to the trunks allowed that transport, and to the phones', () => {
+  it('opens each SIP port only to the trunks allowed that transport, a phones listener only to the phones, the core listener only to the core', () => {
     expect(ruleset).toContain('ip saddr @trunk_plain_udp_v4 udp dport 5060 accept');
     expect(ruleset).toContain('ip saddr @trunk_tls_only_v4 tcp dport 5061 accept');
     expect(ruleset).toContain('ip6 saddr @phones_v6 udp dport 5060 accept');
@@ -75,6 +79,11 @@ describe('renderNftRuleset', () => {
     // The IPv6 listener is UDP; the TLS-only trunk's v6 block has no UDP rule and its set is still declared.
     expect(ruleset).not.toMatch(/trunk_tls_only_v6 udp/);
     expect(ruleset).toContain('set trunk_tls_only_v6 {');
+    // Carrier listeners never admit the phones or the core (issue 8); the core has its own listener.
+    for (const line of ruleset.split('\n').filter((text) => text.includes('saddr @phones_'))) expect(line).toContain('udp6 (phones)');
+    expect(ruleset).toContain('ip saddr @routing_core_v4 tcp dport 5062 accept');
+    expect(ruleset.match(/@routing_core_v4/g)).toHaveLength(1);
+    expect(ruleset).not.toMatch(/trunk_\w+ (udp|tcp) dport 5062/);
   });
 
   it('opens the ops port only to monitoring, SSH only to admins, the media range, and counts every drop', () => {
@@ -84,8 +93,6 @@ describe('renderNftRuleset', () => {
     expect(ruleset).toContain('policy drop;');
     expect(ruleset.trimEnd().split('\n').at(-3)).toContain('counter name "other_dropped" drop');
     expect(ruleset).toMatch(/udp dport 5060 counter name "sip_dropped" drop/);
-    // A loopback routing core needs no rule (lo is accepted).
-    expect(ruleset).not.toContain('routing_core');
   });
 
   it('replaces only its own table, in one transaction', () => {

@@ -7,7 +7,7 @@
 // never leaves the host without rules, and established connections (an admin's SSH
 // session) survive it. It touches no other table.
 import { parseSipUri } from '../../edge/engine/messages/headers/sip-uri.js';
-import { ipLiteralFamily, isUnspecifiedAddress, parseCidr, type IpFamily } from '../config/ip-literal.js';
+import { ipLiteralFamily, isLoopbackAddress, isUnspecifiedAddress, parseCidr, type IpFamily } from '../config/ip-literal.js';
 import type { PopConfig, SipListenerConfig } from '../config/pop-schema.js';
 
 export const nftTableName = 'vpop';
@@ -72,9 +72,9 @@ export function renderNftRuleset(pop: PopConfig, options: RenderOptions = {}): s
     sets: addSets({ base: `trunk_${setName(trunk.name)}`, comment: `trunks[${trunk.name}].allow`, blocks: trunk.allow }),
   }));
   const phones = pop.phones ? addSets({ base: 'phones', comment: 'phones.allow', blocks: pop.phones.allow }) : undefined;
-  const coreAddress = routingCoreAddress(pop);
-  const core = coreAddress
-    ? addSets({ base: 'routing_core', comment: 'routingCore.sipUri', blocks: [`${coreAddress}/${ipLiteralFamily(coreAddress) === 'ipv4' ? 32 : 128}`] })
+  const coreBlocks = routingCoreBlocks(pop);
+  const core = coreBlocks.length > 0
+    ? addSets({ base: 'routing_core', comment: pop.routingCore.allow ? 'routingCore.allow' : 'routingCore.sipUri', blocks: coreBlocks })
     : undefined;
 
   const rules: string[] = [];
@@ -88,17 +88,27 @@ export function renderNftRuleset(pop: PopConfig, options: RenderOptions = {}): s
     rules.push(rule);
   };
 
+  // As the engine admits them (edge/engine/engine-options.ts): a carrier listener its trunks,
+  // a phones listener the phones, the internal listener the routing core, and nothing else.
   for (const listener of pop.sip.listeners) {
     const l4: L4 = listener.transport === 'udp' ? 'udp' : 'tcp';
     sipPorts[l4].add(listener.port);
     for (const family of listenerFamilies(listener)) {
       const label = `SIP ${listener.transport} ${listener.name}`;
+      if (listener.role === 'phones') {
+        if (phones) accept(phones[family], l4, String(listener.port), `${label} (phones)`);
+        continue;
+      }
       for (const trunk of trunkSets) {
         if (trunk.transports.includes(listener.transport)) accept(trunk.sets[family], l4, String(listener.port), label);
       }
-      if (phones) accept(phones[family], l4, String(listener.port), `${label} (phones)`);
-      if (core) accept(core[family], l4, String(listener.port), `${label} (routing core)`);
     }
+  }
+  const coreListener = pop.routingCore.listener;
+  const coreL4: L4 = coreListener.transport === 'udp' ? 'udp' : 'tcp';
+  sipPorts[coreL4].add(coreListener.port);
+  for (const family of listenerFamilies(coreListener)) {
+    if (core) accept(core[family], coreL4, String(coreListener.port), `SIP ${coreListener.transport} ${coreListener.name} (routing core)`);
   }
   for (const family of ['ipv4', 'ipv6'] as const) {
     accept(monitoring[family], 'tcp', String(pop.ops.port), 'ops endpoint');
@@ -171,18 +181,17 @@ function blockFamily(block: string): IpFamily | undefined {
 }
 
 /** Which source families reach a listener: its own, or both for "::" (dual-stack). */
-function listenerFamilies(listener: SipListenerConfig): IpFamily[] {
+function listenerFamilies(listener: Pick<SipListenerConfig, 'address'>): IpFamily[] {
   const family = ipLiteralFamily(listener.address);
   if (family === 'ipv6' && isUnspecifiedAddress(listener.address)) return ['ipv4', 'ipv6'];
   return family ? [family] : [];
 }
 
-/** The routing core's address when its SIP URI names one off this host; it sends calls to the SIP listeners. */
-function routingCoreAddress(pop: PopConfig): string | undefined {
+/** Where the routing core sends from (routingCore.allow, else its SIP URI's host) when off this host; it reaches only the core listener. */
+function routingCoreBlocks(pop: PopConfig): string[] {
+  if (pop.routingCore.allow) return pop.routingCore.allow.filter((block) => !isLoopbackAddress(block.slice(0, block.indexOf('/'))));
   const host = parseSipUri(pop.routingCore.sipUri)?.host.replace(/^\[(.*)\]$/, '$1');
-  if (!host || !ipLiteralFamily(host)) return undefined;
-  const first = host.split(/[.:]/)[0];
   // Loopback needs no rule: the ruleset accepts everything on lo.
-  if (host === '::1' || first === '127') return undefined;
-  return host;
+  if (!host || !ipLiteralFamily(host) || isLoopbackAddress(host)) return [];
+  return [`${host}/${ipLiteralFamily(host) === 'ipv4' ? 32 : 128}`];
 }

@@ -1,7 +1,9 @@
-// HTTP Digest for SIP REGISTER (RFC 3261 §22, RFC 7616): the challenge, the parsing of
-// an Authorization header, and the check of its response. MD5 and SHA-256, qop=auth
-// (and RFC 2069 style without qop, which RFC 3261 clients may still send). Pure.
-import { createHash } from 'node:crypto';
+// HTTP Digest for SIP REGISTER (RFC 3261 §22, RFC 7616, RFC 8760): the challenge, the
+// parsing of an Authorization header, and the check of its response, in constant time.
+// MD5 and SHA-256, qop=auth (and RFC 2069 style without qop, which RFC 3261 clients may
+// still send). A phone's secret is its password or its HA1 hash per algorithm (so the POP
+// file need not hold the password). Pure.
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 export type DigestAlgorithm = 'MD5' | 'SHA-256';
 
@@ -47,20 +49,54 @@ export function parseAuthorization(header: string | undefined): DigestCredential
   };
 }
 
-/** The response value a client with this password would send. */
-export function expectedResponse(credentials: Omit<DigestCredentials, 'response'>, method: string, password: string): string {
-  const hash = (text: string) => createHash(credentials.algorithm === 'MD5' ? 'md5' : 'sha256').update(text).digest('hex');
-  const ha1 = hash(`${credentials.username}:${credentials.realm}:${password}`);
-  const ha2 = hash(`${method}:${credentials.uri}`);
-  if (credentials.qop === 'auth') {
-    return hash(`${ha1}:${credentials.nonce}:${credentials.nc ?? ''}:${credentials.cnonce ?? ''}:auth:${ha2}`);
-  }
-  return hash(`${ha1}:${credentials.nonce}:${ha2}`);
+/** What the registrar knows of a phone: its password, or HA1 = H(username:realm:password) per algorithm. */
+export interface PhoneSecret {
+  password?: string;
+  ha1Md5?: string;
+  ha1Sha256?: string;
 }
 
-export function verifyResponse(credentials: DigestCredentials, method: string, password: string): boolean {
+function digestHash(algorithm: DigestAlgorithm, text: string): string {
+  return createHash(algorithm === 'MD5' ? 'md5' : 'sha256').update(text).digest('hex');
+}
+
+/** HA1 of `username:realm:password` (RFC 7616 §3.4.2): what `ha1Md5` / `ha1Sha256` in a POP file hold. */
+export function digestHa1(algorithm: DigestAlgorithm, username: string, realm: string, password: string): string {
+  return digestHash(algorithm, `${username}:${realm}:${password}`);
+}
+
+/** The algorithms a secret can answer, strongest first (RFC 8760: SHA-256, then MD5 for phones that need it). */
+export function challengeAlgorithms(secret: PhoneSecret | undefined): DigestAlgorithm[] {
+  if (secret === undefined || secret.password !== undefined) return ['SHA-256', 'MD5'];
+  return [...(secret.ha1Sha256 !== undefined ? ['SHA-256' as const] : []), ...(secret.ha1Md5 !== undefined ? ['MD5' as const] : [])];
+}
+
+function ha1Of(secret: PhoneSecret, credentials: Pick<DigestCredentials, 'algorithm' | 'username' | 'realm'>): string | undefined {
+  if (secret.password !== undefined) return digestHa1(credentials.algorithm, credentials.username, credentials.realm, secret.password);
+  return (credentials.algorithm === 'MD5' ? secret.ha1Md5 : secret.ha1Sha256)?.toLowerCase();
+}
+
+function responseFromHa1(credentials: Omit<DigestCredentials, 'response'>, method: string, ha1: string): string {
+  const ha2 = digestHash(credentials.algorithm, `${method}:${credentials.uri}`);
+  if (credentials.qop === 'auth') {
+    return digestHash(credentials.algorithm, `${ha1}:${credentials.nonce}:${credentials.nc ?? ''}:${credentials.cnonce ?? ''}:auth:${ha2}`);
+  }
+  return digestHash(credentials.algorithm, `${ha1}:${credentials.nonce}:${ha2}`);
+}
+
+/** The response value a client with this password would send. */
+export function expectedResponse(credentials: Omit<DigestCredentials, 'response'>, method: string, password: string): string {
+  return responseFromHa1(credentials, method, digestHa1(credentials.algorithm, credentials.username, credentials.realm, password));
+}
+
+/** True when the response is right for this secret; compared in constant time. */
+export function verifyResponse(credentials: DigestCredentials, method: string, secret: PhoneSecret | string): boolean {
   if (credentials.qop !== undefined && credentials.qop !== 'auth') return false;
-  return expectedResponse(credentials, method, password) === credentials.response.toLowerCase();
+  const ha1 = ha1Of(typeof secret === 'string' ? { password: secret } : secret, credentials);
+  if (ha1 === undefined) return false;
+  const expected = Buffer.from(responseFromHa1(credentials, method, ha1));
+  const given = Buffer.from(credentials.response.toLowerCase());
+  return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
