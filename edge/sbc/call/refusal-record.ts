@@ -4,13 +4,12 @@
 // watches the final response; calls that became sessions write their own records.
 import type { PopConfig } from '../../../platform/config/pop-schema.js';
 import { findInboundCallContext } from '../inbound-call-context.js';
-import { coreAddress } from '../middleware/route-from-core.js';
+import { arrivedOn } from '../policy/core-identification.js';
 import type { SbcMiddleware, SbcRequest } from '../srf-types.js';
 import { Q850 } from './call-end-cause.js';
 import type { CdrRecord, CdrSink } from './cdr-writer.js';
 
 export function recordRefusals(pop: PopConfig, cdr: CdrSink, sessions: WeakSet<SbcRequest>, now: () => number = Date.now): SbcMiddleware {
-  const core = coreAddress(pop.routingCore.sipUri);
   return (req, res, next) => {
     const receivedAt = now();
     res.once('end', ({ status, reason }) => {
@@ -19,7 +18,7 @@ export function recordRefusals(pop: PopConfig, cdr: CdrSink, sessions: WeakSet<S
       const port = Number(req.source_port);
       const base: CdrRecord = {
         event: 'attempt', callId: req.get('Call-ID') ?? '', pop: pop.pop.id, trunk: trunk ?? 'unidentified',
-        direction: trunk === undefined && req.source_address === core ? 'outbound' : 'inbound',
+        direction: trunk === undefined && arrivedOn(pop.routingCore.listener, req.receivedOn) ? 'outbound' : 'inbound',
         caller: req.callingNumber, dialledNumber: req.calledNumber, at: new Date(receivedAt).toISOString(),
         sourceAddress: req.source_address, ...(Number.isInteger(port) ? { sourcePort: port } : {}), transport: req.protocol.toLowerCase(),
       };

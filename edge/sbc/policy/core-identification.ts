@@ -54,7 +54,7 @@ export class CoreIdentity {
 }
 
 /** True when `receivedOn` (`address:port`, IPv6 possibly in brackets) is this listener's socket. */
-function arrivedOn(listener: CoreListenerConfig, receivedOn: string | undefined): boolean {
+export function arrivedOn(listener: CoreListenerConfig, receivedOn: string | undefined): boolean {
   if (receivedOn === undefined) return false;
   const colon = receivedOn.lastIndexOf(':');
   if (colon < 0) return false;
