@@ -200,6 +200,8 @@ const phoneCredential = z
       .describe('SHA-256 digest HA1, hex of sha256("username:realm:password"): the registrar challenges SHA-256 (RFC 8760) without holding the password'),
     ha1Md5: z.string().regex(/^[0-9a-fA-F]{32}$/, 'must be 32 hex digits: MD5 of username:realm:password').optional()
       .describe('MD5 digest HA1, hex of md5("username:realm:password"), for phones that cannot do SHA-256'),
+    algorithms: uniqueList(z.enum(['SHA-256', 'MD5']), 'algorithm').min(1).default(['SHA-256', 'MD5'])
+      .describe('Digest algorithms the 401 offers this phone, in order (RFC 8760: SHA-256 first); [MD5] for a phone that fails on a SHA-256 challenge (baresip 1.x)'),
   })
   .refine(
     (cred) => [cred.password !== undefined, cred.passwordFile !== undefined, cred.ha1Sha256 !== undefined || cred.ha1Md5 !== undefined].filter(Boolean).length === 1,

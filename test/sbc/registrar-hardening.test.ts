@@ -63,29 +63,32 @@ describe('registrar hardening', () => {
   it('challenges SHA-256 first, and refuses a replayed Authorization and one made for another Request-URI', async () => {
     edge = await startTestEdge();
     const agent = await phone('127.0.0.5');
-    register(agent, edge, 'agent7', 'replay');
+    register(agent, edge, 'agent8', 'replay');
     const challenge = await answer(agent, 'replay');
     expect(challenge.status).toBe(401);
     const offered = challenge.headers.getAll('WWW-Authenticate');
     expect(offered.map((value) => /algorithm=([\w-]+)/.exec(value)?.[1])).toEqual(['SHA-256', 'MD5']);
+    // A phone set to MD5 only (algorithms: [MD5], for baresip 1.x) is offered MD5 alone.
+    register(agent, edge, 'agent7', 'md5-only');
+    expect((await answer(agent, 'md5-only')).headers.getAll('WWW-Authenticate').map((value) => /algorithm=([\w-]+)/.exec(value)?.[1])).toEqual(['MD5']);
     const uri = `sip:127.0.0.1:${edge.phonesPort}`;
-    const captured = authorizationFor(offered[0]!, 'agent7', 'agent7-local', uri);
-    register(agent, edge, 'agent7', 'replay', captured);
+    const captured = authorizationFor(offered[0]!, 'agent8', 'agent8-local', uri);
+    register(agent, edge, 'agent8', 'replay', captured);
     expect((await answer(agent, 'replay')).status).toBe(200);
 
     // The attacker replays the captured header byte for byte, from another phone address.
     const attacker = await phone('127.0.0.6');
-    register(attacker, edge, 'agent7', 'replay', captured);
+    register(attacker, edge, 'agent8', 'replay', captured);
     const replayed = await answer(attacker, 'replay');
     expect(replayed.status).toBe(401);
     expect(replayed.headers.get('WWW-Authenticate')).toContain('stale=true');
     // ... or sends it to another Request-URI (a different registrar).
-    register(attacker, edge, 'agent7', 'replay', captured, `sip:local.vpop:${edge.phonesPort}`);
+    register(attacker, edge, 'agent8', 'replay', captured, `sip:local.vpop:${edge.phonesPort}`);
     expect((await answer(attacker, 'replay')).status).toBe(403);
     // The phone itself goes on with the next count of the same nonce.
-    register(agent, edge, 'agent7', 'replay', authorizationFor(offered[0]!, 'agent7', 'agent7-local', uri, '00000002'));
+    register(agent, edge, 'agent8', 'replay', authorizationFor(offered[0]!, 'agent8', 'agent8-local', uri, '00000002'));
     expect((await answer(agent, 'replay')).status).toBe(200);
-    expect((await edge.sbc.registrar?.lookup('agent7'))?.sourceAddress).toBe('127.0.0.5');
+    expect((await edge.sbc.registrar?.lookup('agent8'))?.sourceAddress).toBe('127.0.0.5');
     expect(await metric(edge, /vpop_sbc_registrar_auth_failures_total\{reason="replayed"\} (\d+)/)).toBe(1);
     expect(await metric(edge, /vpop_sbc_registrar_auth_failures_total\{reason="uri-mismatch"\} (\d+)/)).toBe(1);
   });

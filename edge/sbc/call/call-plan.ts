@@ -9,6 +9,8 @@ export interface CallPlan {
   /** Trunk name, or "phones" for agents' phones: the label in metrics and CDRs. */
   route: string;
   targetUri: string;
+  /** Where to send the B leg next when targetUri fails (a trunk's other gateways, in order). */
+  fallbackUris?: readonly string[];
   profiles: { caller: MediaSideProfile; callee: MediaSideProfile };
   headers: Record<string, string>;
   dialledNumber: string;

@@ -119,24 +119,37 @@ export class CallSession {
       return;
     }
     const callerTimer = answeringLegTimer(this.req, this.deps.sessionTimers);
-    let dialogs: { uas: SbcDialog; uac: SbcDialog };
-    try {
-      dialogs = await this.deps.srf.createB2BUA(this.req, this.res, this.plan.targetUri, {
-        localSdpB: calleeOffer,
-        localSdpA: (sdp: string, response: SbcSipResponse) => this.answerFromCallee(sdp, response),
-        headers: { ...this.plan.headers, ...placingLegHeaders(this.deps.sessionTimers) },
-        responseHeaders: (response: SbcSipResponse) =>
-          (response.status >= 200 && response.status < 300 ? answeringLegHeaders(callerTimer) : {}),
-      }, {
-        cbRequest: (_error: unknown, sent?: SbcRequest) => { this.bLegCallId = sent?.get('Call-ID'); },
-        cbFinalizedUac: (uac: SbcDialog) => { this.bLegCallId ??= uac.sip.callId; },
-      });
-    } catch (error) {
-      const status = statusOf(error);
-      this.logger.info({ status }, 'call not answered');
-      await this.fail(status, status === 487 ? 'cancelled' : 'not-answered', reasonOf(error));
-      return;
+    let dialogs: { uas: SbcDialog; uac: SbcDialog } | undefined;
+    // A trunk's gateways in order: a gateway that fails (timeout, 5xx) passes the call to the next.
+    const targets = [this.plan.targetUri, ...(this.plan.fallbackUris ?? [])];
+    for (const [index, target] of targets.entries()) {
+      const last = index === targets.length - 1;
+      try {
+        dialogs = await this.deps.srf.createB2BUA(this.req, this.res, target, {
+          localSdpB: calleeOffer,
+          localSdpA: (sdp: string, response: SbcSipResponse) => this.answerFromCallee(sdp, response),
+          headers: { ...this.plan.headers, ...placingLegHeaders(this.deps.sessionTimers) },
+          responseHeaders: (response: SbcSipResponse) =>
+            (response.status >= 200 && response.status < 300 ? answeringLegHeaders(callerTimer) : {}),
+          passFailure: last,
+        }, {
+          cbRequest: (_error: unknown, sent?: SbcRequest) => { this.bLegCallId = sent?.get('Call-ID'); },
+          cbFinalizedUac: (uac: SbcDialog) => { this.bLegCallId ??= uac.sip.callId; },
+        });
+        break;
+      } catch (error) {
+        const status = statusOf(error);
+        if (!last && isGatewayFailure(status) && !cancelled && !this.res.finalResponseSent && this.phase === 'setup') {
+          this.logger.info({ status, next: index + 1 }, 'gateway failed; trying the next');
+          continue;
+        }
+        if (!last && !this.res.finalResponseSent) this.res.send(status, reasonOf(error));
+        this.logger.info({ status }, 'call not answered');
+        await this.fail(status, status === 487 ? 'cancelled' : 'not-answered', reasonOf(error));
+        return;
+      }
     }
+    if (dialogs === undefined) return;
     if (this.phase !== 'setup') {
       // The edge ended the call (engine lost) while it was being set up.
       void dialogs.uas.destroy().catch(() => undefined);
@@ -335,6 +348,11 @@ function fromTagOf(req: SbcRequest): string {
 function byeHeaders(bye: SbcRequest | undefined): Record<string, unknown> {
   const reason = bye?.get('Reason');
   return reason !== undefined ? { headers: { Reason: reason } } : {};
+}
+
+/** A failure of the gateway rather than of the call: worth the next gateway (RFC 3263 §4.3 style failover). */
+function isGatewayFailure(status: number): boolean {
+  return status === 408 || (status >= 500 && status < 600);
 }
 
 /** drachtio-srf rejects with a SipError carrying the final status; CANCEL gives 487. */

@@ -18,9 +18,11 @@ export function phonePlan(req: SbcRequest, binding: PhoneBinding): CallPlan {
   };
 }
 
-export function trunkPlan(req: SbcRequest, trunk: TrunkConfig, gatewayUri: string, release: () => void): CallPlan {
+export function trunkPlan(req: SbcRequest, trunk: TrunkConfig, gatewayUris: readonly string[], release: () => void): CallPlan {
+  const [first, ...others] = gatewayUris.map((uri) => gatewayRequestUri(uri, req.calledNumber));
+  if (first === undefined) throw new Error(`trunk ${trunk.name}: no gateway to send the call to`);
   return {
-    direction: 'outbound', route: trunk.name, targetUri: gatewayRequestUri(gatewayUri, req.calledNumber),
+    direction: 'outbound', route: trunk.name, targetUri: first, fallbackUris: others,
     profiles: { caller: insideProfile(trunk), callee: carrierProfile(trunk) },
     headers: {},
     dialledNumber: req.calledNumber, caller: req.callingNumber, release,

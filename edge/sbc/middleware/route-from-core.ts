@@ -12,6 +12,7 @@ import { CoreIdentity } from '../policy/core-identification.js';
 import type { CallPlan } from '../call/call-plan.js';
 import { phonePlan, trunkPlan } from '../call/outbound-plan.js';
 import type { CallAdmission } from '../policy/call-admission.js';
+import { GatewayOrder } from '../policy/gateway-order.js';
 import { outboundRoute } from '../policy/outbound-route.js';
 import type { PolicyObserver } from '../policy-events.js';
 import type { Registrar } from '../registrar/registrar.js';
@@ -24,9 +25,12 @@ export interface RouteFromCoreDeps {
   gatewayUp: (trunk: string, uri: string) => boolean;
   startCall: (req: SbcRequest, res: SbcResponse, plan: CallPlan) => void;
   observe: PolicyObserver;
+  /** Shares calls among a trunk's gateways by weight; one per SBC. */
+  gatewayOrder?: GatewayOrder;
 }
 
 export function routeFromCore(deps: RouteFromCoreDeps): SbcMiddleware {
+  deps = { ...deps, gatewayOrder: deps.gatewayOrder ?? new GatewayOrder() };
   const core = new CoreIdentity(deps.pop, corePeerCidrs(deps.pop));
   return (req, res, next) => {
     const identified = core.identify({
@@ -43,7 +47,7 @@ export function routeFromCore(deps: RouteFromCoreDeps): SbcMiddleware {
 }
 
 async function placeOutbound(deps: RouteFromCoreDeps, req: SbcRequest, res: SbcResponse): Promise<void> {
-  const route = outboundRoute(req.calledNumber, deps.registrar?.usernames ?? new Set(), deps.pop.trunks, deps.gatewayUp);
+  const route = outboundRoute(req.calledNumber, deps.registrar?.usernames ?? new Set(), deps.pop.trunks, deps.gatewayUp, deps.gatewayOrder);
   switch (route.kind) {
     case 'phone': {
       const binding = await deps.registrar?.lookup(route.username);
@@ -62,7 +66,7 @@ async function placeOutbound(deps: RouteFromCoreDeps, req: SbcRequest, res: SbcR
         res.send(503, admitted.reason, { headers: { 'Retry-After': String(admitted.retryAfterSeconds) } });
         return;
       }
-      deps.startCall(req, res, trunkPlan(req, route.trunk, route.gatewayUri, admitted.release));
+      deps.startCall(req, res, trunkPlan(req, route.trunk, route.gatewayUris, admitted.release));
       return;
     }
     case 'no-gateway':

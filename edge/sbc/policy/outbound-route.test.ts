@@ -16,9 +16,9 @@ describe('outboundRoute', () => {
   });
 
   it('picks the longest prefix and the best gateway that is up', () => {
-    expect(outboundRoute('+12125550100', phones, [us, nyc], allUp)).toMatchObject({ kind: 'trunk', gatewayUri: 'sip:127.0.0.13' });
-    expect(outboundRoute('+13125550100', phones, [us, nyc], allUp)).toMatchObject({ kind: 'trunk', gatewayUri: 'sip:127.0.0.12:5061;transport=tls' });
-    expect(outboundRoute('+13125550100', phones, [us], (_t, uri) => !uri.includes('127.0.0.12'))).toMatchObject({ gatewayUri: 'sip:127.0.0.2:5061;transport=tls' });
+    expect(outboundRoute('+12125550100', phones, [us, nyc], allUp)).toMatchObject({ kind: 'trunk', gatewayUris: ['sip:127.0.0.13'] });
+    expect(outboundRoute('+13125550100', phones, [us, nyc], allUp)).toMatchObject({ kind: 'trunk', gatewayUris: ['sip:127.0.0.12:5061;transport=tls', 'sip:127.0.0.2:5061;transport=tls'] });
+    expect(outboundRoute('+13125550100', phones, [us], (_t, uri) => !uri.includes('127.0.0.12'))).toMatchObject({ gatewayUris: ['sip:127.0.0.2:5061;transport=tls'] });
     expect(outboundRoute('+13125550100', phones, [us], () => false)).toMatchObject({ kind: 'no-gateway' });
   });
 

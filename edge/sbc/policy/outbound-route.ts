@@ -1,16 +1,19 @@
 // Where an outbound leg the routing core asks for goes: an agent's registered phone (by
 // user name), or a carrier trunk chosen by the longest matching number prefix, through
-// its best gateway that is up. Pure.
+// its gateways that are up, in the order GatewayOrder gives (priority, then weight).
 import type { TrunkConfig } from '../../../platform/config/pop-schema.js';
+import { GatewayOrder } from './gateway-order.js';
 
 export type OutboundRoute =
   | { kind: 'phone'; username: string }
-  | { kind: 'trunk'; trunk: TrunkConfig; gatewayUri: string }
+  /** gatewayUris: the gateways to try, in order (the call moves to the next when one fails). */
+  | { kind: 'trunk'; trunk: TrunkConfig; gatewayUris: string[] }
   | { kind: 'no-gateway'; trunk: TrunkConfig }
   | { kind: 'no-route' };
 
 export function outboundRoute(
   target: string, phoneUsers: ReadonlySet<string>, trunks: readonly TrunkConfig[], gatewayUp: (trunk: string, uri: string) => boolean,
+  order: GatewayOrder = new GatewayOrder(),
 ): OutboundRoute {
   if (phoneUsers.has(target)) return { kind: 'phone', username: target };
   if (!/^\+?[0-9]+$/.test(target)) return { kind: 'no-route' };
@@ -21,11 +24,9 @@ export function outboundRoute(
     }
   }
   if (best === undefined) return { kind: 'no-route' };
-  const gateways = [...(best.trunk.gateways ?? [])]
-    .filter((gateway) => gatewayUp(best.trunk.name, gateway.uri))
-    .sort((a, b) => a.priority - b.priority || b.weight - a.weight);
-  const chosen = gateways[0];
-  return chosen === undefined ? { kind: 'no-gateway', trunk: best.trunk } : { kind: 'trunk', trunk: best.trunk, gatewayUri: chosen.uri };
+  const up = (best.trunk.gateways ?? []).filter((gateway) => gatewayUp(best.trunk.name, gateway.uri));
+  if (up.length === 0) return { kind: 'no-gateway', trunk: best.trunk };
+  return { kind: 'trunk', trunk: best.trunk, gatewayUris: order.order(best.trunk.name, up).map((gateway) => gateway.uri) };
 }
 
 /** The gateway URI with the dialled number as its user part. */

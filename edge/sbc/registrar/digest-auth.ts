@@ -54,6 +54,8 @@ export interface PhoneSecret {
   password?: string;
   ha1Md5?: string;
   ha1Sha256?: string;
+  /** What to offer this phone, in order; default SHA-256 then MD5. */
+  algorithms?: readonly DigestAlgorithm[];
 }
 
 function digestHash(algorithm: DigestAlgorithm, text: string): string {
@@ -67,8 +69,9 @@ export function digestHa1(algorithm: DigestAlgorithm, username: string, realm: s
 
 /** The algorithms a secret can answer, strongest first (RFC 8760: SHA-256, then MD5 for phones that need it). */
 export function challengeAlgorithms(secret: PhoneSecret | undefined): DigestAlgorithm[] {
-  if (secret === undefined || secret.password !== undefined) return ['SHA-256', 'MD5'];
-  return [...(secret.ha1Sha256 !== undefined ? ['SHA-256' as const] : []), ...(secret.ha1Md5 !== undefined ? ['MD5' as const] : [])];
+  const wanted = secret?.algorithms ?? ['SHA-256', 'MD5'];
+  if (secret === undefined || secret.password !== undefined) return [...wanted];
+  return wanted.filter((algorithm) => (algorithm === 'MD5' ? secret.ha1Md5 : secret.ha1Sha256) !== undefined);
 }
 
 function ha1Of(secret: PhoneSecret, credentials: Pick<DigestCredentials, 'algorithm' | 'username' | 'realm'>): string | undefined {
@@ -94,6 +97,8 @@ export function verifyResponse(credentials: DigestCredentials, method: string, s
   if (credentials.qop !== undefined && credentials.qop !== 'auth') return false;
   const ha1 = ha1Of(typeof secret === 'string' ? { password: secret } : secret, credentials);
   if (ha1 === undefined) return false;
+  // Only what this phone is offered: a phone set to MD5 cannot be answered with another algorithm, nor the reverse.
+  if (typeof secret !== 'string' && secret.algorithms !== undefined && !secret.algorithms.includes(credentials.algorithm)) return false;
   const expected = Buffer.from(responseFromHa1(credentials, method, ha1));
   const given = Buffer.from(credentials.response.toLowerCase());
   return expected.length === given.length && timingSafeEqual(expected, given);

@@ -11,9 +11,10 @@ export function phoneSecrets(pop: PopConfig): Map<string, PhoneSecret> {
   const secrets = new Map<string, PhoneSecret>();
   for (const credential of pop.phones?.credentials ?? []) {
     const password = passwords.get(credential.username);
-    secrets.set(credential.username, password !== undefined ? { password } : {
+    secrets.set(credential.username, password !== undefined ? { password, algorithms: credential.algorithms } : {
       ...(credential.ha1Sha256 !== undefined ? { ha1Sha256: credential.ha1Sha256 } : {}),
       ...(credential.ha1Md5 !== undefined ? { ha1Md5: credential.ha1Md5 } : {}),
+      algorithms: credential.algorithms,
     });
   }
   return secrets;

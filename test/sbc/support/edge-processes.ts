@@ -77,7 +77,7 @@ export async function startEdgeProcesses(options: EdgeProcessesOptions = {}): Pr
       interfaces: [{ name: 'loopback', address: '127.0.0.1' }], portMin, portMax: portMin + 99, threads: 1,
       ...(options.mediaTimeoutSeconds !== undefined ? { mediaTimeoutSeconds: options.mediaTimeoutSeconds } : {}),
     },
-    routingCore: { sipUri: `sip:127.0.0.1:${corePort}` },
+    routingCore: { sipUri: `sip:127.0.0.1:${corePort}`, listener: { name: 'core', transport: 'udp', address: '127.0.0.1', port: await freePort() } },
     ops: { address: '127.0.0.1', port: await freePort() },
     logging: { level: process.env.VPOP_TEST_LOG ?? 'warn' },
     stateDir: join(dir, 'state'),
