@@ -114,6 +114,8 @@ export class RtpengineCallMedia implements CallMedia {
       throw error;
     }
     const passMs = typeof response.duration === 'number' ? response.duration : resolved.durationMs;
+    // The call ended while rtpengine was starting the prompt: nothing is left to stop.
+    if (state.ended) return 'hangup';
     return new Promise<PlayEnd>((resolve) => {
       const active: ActivePlay = {
         bargeIn: options.bargeIn ?? false,
@@ -150,6 +152,7 @@ export class RtpengineCallMedia implements CallMedia {
     const collection = new DigitCollection(options, Date.now());
     // Forwarding is blocked before the first digit can arrive, so none reaches the other party.
     if (options.sensitive) await this.ng.send('blockDTMF', { 'call-id': call.callId, 'from-tag': tag });
+    if (state.ended) return { digits: '', reason: 'hangup' };
     return new Promise<CollectResult>((resolve) => {
       const finish = (result: CollectResult): void => {
         if (collector.collect !== active) return;

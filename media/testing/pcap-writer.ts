@@ -20,12 +20,13 @@ export function syntheticRtpPcap(streams: readonly SyntheticStream[], startMs: n
   header.writeUInt32LE(101, 20);
   const records: Buffer[] = [header];
   const packets = Math.round(seconds * 50);
+  // One second of each tone, encoded once: a whole-hertz tone repeats every second.
+  const tones = streams.map((stream) => Buffer.from(Array.from({ length: 8000 },
+    (_, sample) => linearToUlaw(8000 * Math.sin((2 * Math.PI * Math.round(stream.frequency) * sample) / 8000)))));
   for (let index = 0; index < packets; index++) {
-    for (const stream of streams) {
-      const payload = Buffer.alloc(160);
-      for (let sample = 0; sample < 160; sample++) {
-        payload[sample] = linearToUlaw(8000 * Math.sin((2 * Math.PI * stream.frequency * (index * 160 + sample)) / 8000));
-      }
+    for (const [streamIndex, stream] of streams.entries()) {
+      const offset = (index % 50) * 160;
+      const payload = tones[streamIndex]!.subarray(offset, offset + 160);
       const rtp = Buffer.alloc(12);
       rtp[0] = 0x80;
       rtp.writeUInt16BE(index & 0xffff, 2);

@@ -8,6 +8,7 @@ import { decodeG711, linearToUlaw, PT_PCMU } from '../recording/g711.js';
 export const PT_TELEPHONE_EVENT = 101;
 const SAMPLES_PER_PACKET = 160;
 const PACKET_MS = 20;
+const MAX_BURST = 5;
 
 export interface ReceivedPacket {
   arrivalMs: number;
@@ -15,10 +16,20 @@ export interface ReceivedPacket {
   samples: Int16Array;
 }
 
+export interface RtpPartyOptions {
+  /** Keep every received packet's samples (tests); off, only counts are kept (benchmarks). Default on. */
+  keepReceived?: boolean;
+  /** Send from its own timer (default) or only when sendDue() is called (one pacer for many parties). */
+  selfPaced?: boolean;
+}
+
 export class RtpParty {
   readonly received: ReceivedPacket[] = [];
   /** Voice packets sent so far. */
   sent = 0;
+  /** Voice packets received so far. */
+  receivedVoice = 0;
+  private due = 0;
   private frequency = 0;
   private phase = 0;
   private sequence = randomInt(0, 0xffff);
@@ -29,14 +40,14 @@ export class RtpParty {
   private startedAt = 0;
   private muted = false;
 
-  private constructor(private readonly socket: Socket, readonly address: string) {
+  private constructor(private readonly socket: Socket, readonly address: string, private readonly options: RtpPartyOptions) {
     socket.on('message', (message) => this.receive(message));
   }
 
-  static async bind(address = '127.0.0.1'): Promise<RtpParty> {
+  static async bind(address = '127.0.0.1', options: RtpPartyOptions = {}): Promise<RtpParty> {
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(0, address, resolve));
-    return new RtpParty(socket, address);
+    return new RtpParty(socket, address, options);
   }
 
   get port(): number {
@@ -48,12 +59,24 @@ export class RtpParty {
     this.remote = remote;
     this.frequency = frequency;
     this.startedAt = Date.now();
-    let due = 0;
-    // Paced by the clock, not by timer ticks, so a late tick sends the packets it owes.
-    this.timer = setInterval(() => {
-      const owed = Math.floor((Date.now() - this.startedAt) / PACKET_MS) + 1;
-      for (; due < owed; due++) this.sendVoice();
-    }, 10);
+    this.due = 0;
+    if (this.options.selfPaced ?? true) this.timer = setInterval(() => this.sendDue(), 10);
+  }
+
+  /**
+   * Sends the packets owed by now: paced by the clock, not by timer ticks, so a late tick
+   * catches up. A phone does not burst a backlog: more than 100 ms behind, the sender skips
+   * ahead (the skipped packets are never sent, so they do not count as lost).
+   */
+  sendDue(now = Date.now()): void {
+    if (!this.remote) return;
+    const owed = Math.floor((now - this.startedAt) / PACKET_MS) + 1;
+    if (owed - this.due > MAX_BURST) {
+      const skipped = owed - MAX_BURST - this.due;
+      this.timestamp = (this.timestamp + skipped * SAMPLES_PER_PACKET) >>> 0;
+      this.due = owed - MAX_BURST;
+    }
+    for (; this.due < owed; this.due++) this.sendVoice();
   }
 
   setTone(frequency: number): void {
@@ -94,6 +117,7 @@ export class RtpParty {
 
   stop(): void {
     clearInterval(this.timer);
+    this.remote = undefined;
   }
 
   close(): Promise<void> {
@@ -131,6 +155,8 @@ export class RtpParty {
   private receive(message: Buffer): void {
     if (message.length < 12 || message[0]! >> 6 !== 2) return;
     const payloadType = message[1]! & 0x7f;
+    if (payloadType === PT_PCMU) this.receivedVoice++;
+    if (!(this.options.keepReceived ?? true)) return;
     const payload = message.subarray(12 + (message[0]! & 0x0f) * 4);
     const samples = new Int16Array(payload.length);
     decodeG711(payloadType, payload, samples, 0);

@@ -14,6 +14,8 @@ export interface RtpengineTestPopOptions {
   logging?: PopConfig['logging']['level'];
   /** Where rtpengine sends its DTMF log (--dtmf-log-dest) on 127.0.0.1. */
   dtmfLogPort?: number;
+  /** rtpengine worker threads; 1 unless given (tests), production uses 2. */
+  threads?: number;
 }
 
 export async function rtpengineTestPop(options: RtpengineTestPopOptions): Promise<PopConfig> {
@@ -28,7 +30,7 @@ export async function rtpengineTestPop(options: RtpengineTestPopOptions): Promis
       ...(options.cliPort ? { cliPort: await freePort() } : {}),
       ...(options.dtmfLogPort !== undefined ? { dtmfLogPort: options.dtmfLogPort } : {}),
       interfaces: [{ name: 'loopback', address: '127.0.0.1' }],
-      portMin, portMax: portMin + options.mediaPorts - 1, threads: 1,
+      portMin, portMax: portMin + options.mediaPorts - 1, threads: options.threads ?? 1,
     },
     routingCore: { sipUri: 'sip:127.0.0.1:5070', listener: { transport: 'udp', address: '127.0.0.1', port: 5062 } },
     ops: { port: await freePort() },

@@ -20,10 +20,11 @@ export interface TestRtpengine {
   stateDir: string;
   /** Where rtpengine writes recorded segments. */
   spoolDir: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
-export async function startTestRtpengine(mediaPorts = 200, options: { dtmfLogPort?: number } = {}): Promise<TestRtpengine> {
+export async function startTestRtpengine(mediaPorts = 200, options: { dtmfLogPort?: number; threads?: number } = {}): Promise<TestRtpengine> {
   const stateDir = mkdtempSync(join(tmpdir(), 'vpop-test-rtpengine-'));
   const pop = await rtpengineTestPop({ id: 'media-test', stateDir, mediaPorts, logging: 'warn', ...options });
   const { portMin } = pop.rtpengine;
@@ -47,7 +48,7 @@ export async function startTestRtpengine(mediaPorts = 200, options: { dtmfLogPor
     if (await pingRtpengine(target, 200)) {
       return {
         ngAddress: target.address, ngPort: target.port, portMin, portMax: pop.rtpengine.portMax, popSection: pop.rtpengine,
-        stateDir, spoolDir: recordingSpoolDir(pop), stop,
+        stateDir, spoolDir: recordingSpoolDir(pop), pid: child.pid ?? 0, stop,
       };
     }
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { RtpengineAnchor } from '../session/rtpengine-anchor.js';
 import type { MediaSideProfile } from '../session/media-anchor.js';
 import type { MediaCall } from '../call-media/call-media.js';
-import { RtpParty } from './rtp-party.js';
+import { RtpParty, type RtpPartyOptions } from './rtp-party.js';
 import { rtpSdp } from './sample-sdp.js';
 
 export interface TwoPartyCall {
@@ -23,14 +23,17 @@ function audioPort(sdp: string): number {
   return Number(match[1]);
 }
 
-export async function startTwoPartyCall(ng: { ngAddress: string; ngPort: number }, tones: { caller: number; agent: number }): Promise<TwoPartyCall> {
+export async function startTwoPartyCall(
+  ng: { ngAddress: string; ngPort: number }, tones: { caller: number; agent: number }, parties: { address?: string } & RtpPartyOptions = {},
+): Promise<TwoPartyCall> {
   const anchor = new RtpengineAnchor({ ngAddress: ng.ngAddress, ngPort: ng.ngPort });
-  const caller = await RtpParty.bind();
-  const agent = await RtpParty.bind();
+  const address = parties.address ?? '127.0.0.1';
+  const caller = await RtpParty.bind(address, parties);
+  const agent = await RtpParty.bind(address, parties);
   const call: MediaCall = { callId: `media-test-${randomUUID()}@127.0.0.1`, tags: { caller: `c-${randomUUID().slice(0, 8)}`, agent: `a-${randomUUID().slice(0, 8)}` } };
-  const offered = await anchor.offer({ callId: call.callId, fromTag: call.tags.caller!, sdp: rtpSdp('127.0.0.1', caller.port, '0 101'), toward: PLAIN });
+  const offered = await anchor.offer({ callId: call.callId, fromTag: call.tags.caller!, sdp: rtpSdp(address, caller.port, '0 101'), toward: PLAIN });
   const answered = await anchor.answer({
-    callId: call.callId, fromTag: call.tags.caller!, toTag: call.tags.agent!, sdp: rtpSdp('127.0.0.1', agent.port, '0 101'), toward: PLAIN,
+    callId: call.callId, fromTag: call.tags.caller!, toTag: call.tags.agent!, sdp: rtpSdp(address, agent.port, '0 101'), toward: PLAIN,
   });
   // The offer rewritten for the agent names the port the agent sends to; the answer, the caller's.
   caller.start({ address: '127.0.0.1', port: audioPort(answered) }, tones.caller);
