@@ -41,6 +41,14 @@ export interface CallMedia {
   stop(call: MediaCall, party: PartyRole): Promise<void>;
   /** Collects digits from a party; digits typed ahead (e.g. a barge-in) count first. */
   collect(call: MediaCall, party: PartyRole, options: CollectOptions): Promise<CollectResult>;
+  /**
+   * Starts a sensitive step: from when this resolves, the party's digits are not forwarded
+   * to the other party. Call it before the step's prompt, so digits typed during the prompt
+   * are covered too; collect({ sensitive: true }) alone covers only digits after it started.
+   */
+  beginSensitiveDigits(call: MediaCall, party: PartyRole): Promise<void>;
+  /** Ends the sensitive step: the party's digits are forwarded again. */
+  endSensitiveDigits(call: MediaCall, party: PartyRole): Promise<void>;
   /** Starts recording the call; returns the recording id. */
   startRecording(call: MediaCall, metadata: Omit<RecordingMetadata, 'callId'>, by: string): Promise<string>;
   pauseRecording(call: MediaCall, by: string): Promise<void>;

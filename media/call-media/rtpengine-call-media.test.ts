@@ -166,12 +166,18 @@ describe('digits', () => {
     expect(await collecting).toEqual({ digits: '7', reason: 'timeout' });
   });
 
-  it('never logs or forwards digits collected in a sensitive step', async () => {
+  it('never logs or forwards digits collected in a sensitive step, even typed during its prompt', async () => {
     const { call: mediaCall, caller, agent } = await call();
     const started = Date.now();
+    await media.beginSensitiveDigits(mediaCall, 'caller');
+    const prompt = media.play(mediaCall, 'caller', 'beep-1000', { bargeIn: true });
+    await hears(caller, 1000, started, [1000, AGENT_TONE, CALLER_TONE]);
+    await caller.sendDigit('4');
+    expect(await prompt).toBe('barge-in');
     const collecting = media.collect(mediaCall, 'caller', { ...options, maxDigits: 4, sensitive: true });
-    for (const digit of '4929') await caller.sendDigit(digit);
+    for (const digit of '929') await caller.sendDigit(digit);
     expect(await collecting).toEqual({ digits: '4929', reason: 'max' });
+    await media.endSensitiveDigits(mediaCall, 'caller');
     expect(agent.receivedEvents(started)).toBe(0);
     expect(logLines.join('\n')).not.toContain('4929');
     // Forwarding is back once the sensitive step is over.

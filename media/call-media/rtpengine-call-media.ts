@@ -40,6 +40,8 @@ interface PartyState {
   collect?: ActiveCollect;
   /** Digits that came while nothing collected (a barge-in, typing ahead). */
   typeAhead: string[];
+  /** In a sensitive step: DTMF forwarding to the other party is blocked. */
+  sensitive: boolean;
 }
 
 interface CallState {
@@ -136,6 +138,8 @@ export class RtpengineCallMedia implements CallMedia {
         },
       };
       listener.play = active;
+      // A digit that came while rtpengine was starting the prompt barges in now.
+      if (active.bargeIn && listener.typeAhead.length > 0) active.end('barge-in');
     });
   }
 
@@ -145,13 +149,14 @@ export class RtpengineCallMedia implements CallMedia {
 
   async collect(call: MediaCall, party: PartyRole, options: CollectOptions): Promise<CollectResult> {
     const state = this.state(call);
-    const tag = this.tagOf(state, party);
+    this.tagOf(state, party); // a party with no tag yet is an error, as for play()
     if (state.ended) return { digits: '', reason: 'hangup' };
     const collector = state.parties[party];
     collector.collect?.end('stopped');
     const collection = new DigitCollection(options, Date.now());
-    // Forwarding is blocked before the first digit can arrive, so none reaches the other party.
-    if (options.sensitive) await this.ng.send('blockDTMF', { 'call-id': call.callId, 'from-tag': tag });
+    // A sensitive collection not inside a sensitive step is its own step.
+    const ownStep = options.sensitive === true && !collector.sensitive;
+    if (ownStep) await this.beginSensitiveDigits(call, party);
     if (state.ended) return { digits: '', reason: 'hangup' };
     return new Promise<CollectResult>((resolve) => {
       const finish = (result: CollectResult): void => {
@@ -160,13 +165,8 @@ export class RtpengineCallMedia implements CallMedia {
         clearTimeout(active.timer);
         // Only how many digits and why: digits are never logged, sensitive or not.
         this.logger.info({ callId: call.callId, party, digits: result.digits.length, reason: result.reason }, 'digits collected');
-        if (options.sensitive && result.reason !== 'hangup') {
-          void this.ng.send('unblockDTMF', { 'call-id': call.callId, 'from-tag': tag })
-            .catch((error: unknown) => this.logger.warn({ callId: call.callId, err: error }, 'unblock DTMF failed'))
-            .then(() => resolve(result));
-        } else {
-          resolve(result);
-        }
+        if (ownStep && result.reason !== 'hangup') void this.endSensitiveDigits(call, party).then(() => resolve(result));
+        else resolve(result);
       };
       const arm = (): void => {
         clearTimeout(active.timer);
@@ -190,6 +190,24 @@ export class RtpengineCallMedia implements CallMedia {
       arm();
       for (const digit of typedAhead) if (collector.collect === active) active.feed(digit);
     });
+  }
+
+  async beginSensitiveDigits(call: MediaCall, party: PartyRole): Promise<void> {
+    const state = this.state(call);
+    const tag = this.tagOf(state, party);
+    if (state.parties[party].sensitive) return;
+    state.parties[party].sensitive = true;
+    await this.ng.send('blockDTMF', { 'call-id': call.callId, 'from-tag': tag });
+  }
+
+  async endSensitiveDigits(call: MediaCall, party: PartyRole): Promise<void> {
+    const state = this.calls.get(call.callId);
+    const tag = state?.call.tags[party];
+    if (!state || tag === undefined || !state.parties[party].sensitive) return;
+    state.parties[party].sensitive = false;
+    if (state.ended) return;
+    await this.ng.send('unblockDTMF', { 'call-id': call.callId, 'from-tag': tag })
+      .catch((error: unknown) => this.logger.warn({ callId: call.callId, err: error }, 'unblock DTMF failed'));
   }
 
   startRecording(call: MediaCall, metadata: Parameters<CallMedia['startRecording']>[1], by: string): Promise<string> {
@@ -320,7 +338,7 @@ export class RtpengineCallMedia implements CallMedia {
     if (!state) {
       state = {
         call: { callId: call.callId, tags: {} },
-        parties: { caller: { typeAhead: [] }, agent: { typeAhead: [] } },
+        parties: { caller: { typeAhead: [], sensitive: false }, agent: { typeAhead: [], sensitive: false } },
         recordingQueue: Promise.resolve(),
         ended: false,
       };
