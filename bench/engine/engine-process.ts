@@ -21,6 +21,8 @@ export interface EngineProcessOptions {
   /** SIP transports on the one listener; UDP by default, as in the C++ reference run. */
   transports?: string;
   logLevel?: string;
+  /** More `vpop engine` flags, e.g. ['--allow', '127.0.0.2/32']. */
+  extraArgs?: readonly string[];
 }
 
 export interface EngineProcess {
@@ -46,6 +48,7 @@ export async function startEngineProcess(options: EngineProcessOptions): Promise
     '--secret', BENCH_SECRET,
     '--prometheus-scrape-port', `${ADDRESS}:${metricsPort}`,
     '--loglevel', options.logLevel ?? 'error',
+    ...(options.extraArgs ?? []),
   ];
   const child = await spawnBenchChild('engine', process.execPath, args, join(options.logDir, 'engine.log'));
   try {

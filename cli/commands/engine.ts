@@ -43,6 +43,7 @@ export function registerEngineCommand(program: Command): void {
     .option('--external-ip <address>', 'address advertised in Via and Contact instead of the bound one (NAT, topology hiding)')
     .option('--prometheus-scrape-port <[address:]port>', 'serve Prometheus /metrics here (address defaults to --address)')
     .option('--allow <cidr>', `source addresses allowed to send SIP; repeatable. Default: ${DEFAULT_ALLOW.join(', ')} only`, collect, [])
+    .option('--source-rate <messages-per-second>', 'SIP messages per second one source address may send; above it the source gets 10 s of silence (0: no limit; default 5000)')
     .option('--loglevel <level>', 'log level: debug, info, notice, warning, error (drachtio names accepted)', 'info')
     .addHelpText('after', `
 Every SIP listener drops datagrams and refuses connections from sources outside

@@ -12,7 +12,7 @@ import { parseSipUri } from './messages/headers/sip-uri.js';
 import type { SipRequest } from './messages/sip-message.js';
 import type { MessageOrigin } from './transport/types.js';
 import { scannerDiscardReason } from './request-discard/scanner-discard.js';
-import type { OverloadLimits } from './overload/overload-limits.js';
+import { DEFAULT_OVERLOAD_LIMITS, type OverloadLimits } from './overload/overload-limits.js';
 
 export class EngineOptionsError extends Error {
   constructor(message: string) {
@@ -37,6 +37,8 @@ export interface DrachtioFlags {
   externalIp?: string;
   prometheusScrapePort?: string;
   allow: string[];
+  /** Messages per second one source may send before it is blocked (0: no limit); the engine's default when unset. */
+  sourceRate?: string;
 }
 
 export interface EngineRunOptions {
@@ -138,7 +140,14 @@ export function optionsFromFlags(flags: DrachtioFlags): EngineRunOptions {
     control: { address: controlAddress, port: parsePort(flags.port, '--port', 9022), secret: flags.secret },
     metrics: flags.prometheusScrapePort === undefined ? undefined : parseScrapePort(flags.prometheusScrapePort, controlAddress),
     discardRequest: scannerDiscardReason,
+    ...(flags.sourceRate === undefined ? {} : { overload: { ...DEFAULT_OVERLOAD_LIMITS, perSourceMessagesPerSecond: parseSourceRate(flags.sourceRate) } }),
   };
+}
+
+function parseSourceRate(value: string): number {
+  const rate = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(rate)) throw new EngineOptionsError(`--source-rate '${value}': expected messages per second, a whole number (0: no limit)`);
+  return rate;
 }
 
 function normaliseTlsVersion(value: string): 'TLSv1.2' | 'TLSv1.3' {
