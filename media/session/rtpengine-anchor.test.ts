@@ -45,7 +45,8 @@ describe('RtpengineAnchor', () => {
     expect(await anchor.activeCalls()).toBe(1);
 
     const carrierAnswer = await anchor.answer({
-      callId: 'c1', fromTag: 'carrier', toTag: 'core', sdp: rtpSdp('127.0.0.1', 41000), toward: carrier,
+      callId: 'c1', fromTag: 'carrier', toTag: 'core', toward: carrier,
+      sdp: rtpSdp('127.0.0.1', 41000).replace('s=-', 's=VPOP stand-in core (echo)\r\ni=inside PBX'),
     });
     const answered = summariseAudioOffer(carrierAnswer);
     expect(answered.protocol).toBe('RTP/SAVP');
@@ -54,6 +55,8 @@ describe('RtpengineAnchor', () => {
     // Nothing of the inside's origin line or session name reaches the carrier.
     expect(carrierAnswer).not.toMatch(/^o=peer /m);
     expect(insideOffer).not.toMatch(/^o=carrier /m);
+    expect(carrierAnswer).toMatch(/^s=-\r$/m);
+    expect(carrierAnswer).not.toMatch(/stand-in|^i=/m);
     expect(carrierAnswer).not.toMatch(/fingerprint|setup:/);
     const state = await anchor.query({ callId: 'c1' });
     expect(Object.keys(state?.packetsByTag ?? {}).sort()).toEqual(['carrier', 'core']);

@@ -4,6 +4,7 @@ import { Client, type NgResponse } from 'rtpengine-client';
 import { pino, type Logger } from 'pino';
 import { answerFlags, offerFlags } from './ng-flags.js';
 import { hideOriginIdentity } from '../sdp/origin-line.js';
+import { hideSessionDescription } from '../sdp/session-lines.js';
 import {
   MediaAnchorError, type MediaAnchor, type MediaAnswer, type MediaCallRef, type MediaCallState, type MediaOffer,
   type MediaStreamState,
@@ -152,10 +153,10 @@ export class RtpengineAnchor implements MediaAnchor {
   }
 }
 
-/** The rewritten SDP, with the o= line's user and session id hidden as well as its address. */
+/** The rewritten SDP, with the o= line's user and session id hidden as well as its address, and s=/i=/u=/e=/p= neutralised. */
 function sdpOf(command: string, response: NgResponse): string {
   if (typeof response.sdp !== 'string') throw new MediaAnchorError(command, 'response has no SDP');
-  return hideOriginIdentity(response.sdp, ORIGIN_USERNAME);
+  return hideSessionDescription(hideOriginIdentity(response.sdp, ORIGIN_USERNAME));
 }
 
 const ORIGIN_USERNAME = 'vpop';
