@@ -13,24 +13,24 @@ export class ProxyMetrics {
 
   constructor(registry: Registry) {
     this.finals = new Counter({
-      name: 'vpop_proxy_final_responses_total',
+      name: 'vpop_engine_proxy_final_responses_total',
       help: 'Final responses the proxy sent upstream, by class (2xx counts the first 2xx only)',
       labelNames: ['class'],
       registers: [registry],
     });
     this.attempts = new Counter({
-      name: 'vpop_proxy_branch_attempts_total',
+      name: 'vpop_engine_proxy_branch_attempts_total',
       help: 'Requests the proxy sent downstream (one per branch and resolved server tried)',
       registers: [registry],
     });
     this.moves = new Counter({
-      name: 'vpop_proxy_branch_moves_total',
+      name: 'vpop_engine_proxy_branch_moves_total',
       help: 'Times a branch gave up on a server or target, by reason',
       labelNames: ['reason'],
       registers: [registry],
     });
     this.active = new Gauge({
-      name: 'vpop_proxy_active_requests',
+      name: 'vpop_engine_proxy_active_requests',
       help: 'Proxied requests still searching for a final response',
       registers: [registry],
     });

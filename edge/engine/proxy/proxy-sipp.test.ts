@@ -86,9 +86,9 @@ describe('stateful proxy with SIPp peers over UDP', () => {
     expect(wire).toContain(`Record-Route: <sip:127.0.0.1:${p.port};lr>`);
     expect(wire).toContain('Max-Forwards: 69');
     const metrics = await p.metrics();
-    expect(metrics).toContain('vpop_proxy_final_responses_total{class="2xx"} 2'); // INVITE and the routed BYE
-    expect(metrics).toContain('vpop_proxy_branch_attempts_total 3');
-    expect(metrics).toContain('vpop_proxy_active_requests 0');
+    expect(metrics).toContain('vpop_engine_proxy_final_responses_total{class="2xx"} 2'); // INVITE and the routed BYE
+    expect(metrics).toContain('vpop_engine_proxy_branch_attempts_total 3');
+    expect(metrics).toContain('vpop_engine_proxy_active_requests 0');
     const received = (method: string) => wire.split(/^-{20,}.*$/m).find((block) => block.includes(`\n${method} sip:`)) ?? '';
     for (const method of ['ACK', 'BYE']) {
       expect(received(method), method).toContain(`Via: SIP/2.0/UDP 127.0.0.1:${p.port};branch=z9hG4bK`);
