@@ -9,6 +9,7 @@ import { registerCertsCommand } from './commands/certs.js';
 import { registerRecordingsCommand } from './commands/recordings.js';
 import { registerCoreCommand } from './commands/core.js';
 import { registerFirewallCommand } from './commands/firewall.js';
+import { registerDrainCommand } from './commands/drain.js';
 
 // package.json is two levels up from dist/cli/vpop.js.
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -26,5 +27,6 @@ registerCertsCommand(program);
 registerRecordingsCommand(program);
 registerCoreCommand(program);
 registerFirewallCommand(program);
+registerDrainCommand(program);
 
 await program.parseAsync(process.argv);

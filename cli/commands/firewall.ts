@@ -15,6 +15,7 @@ export function registerFirewallCommand(program: Command): void {
     .command('render')
     .description('Print the nftables ruleset of a POP on stdout')
     .requiredOption('--pop <file>', 'POP configuration file')
+    .option('--ssh-from <address>', 'fail unless firewall.ssh.allow covers this address (the one the deployer connects from)')
     .addHelpText('after', `
 The ruleset replaces the table "inet vpop" in one transaction and leaves other tables
 alone. Input policy drop; accepted: loopback, established connections, essential ICMP,
@@ -25,17 +26,19 @@ SSH (firewall.ssh.port) from firewall.ssh.allow. Drops are counted in named coun
 sip_dropped, ops_dropped, ssh_dropped, invalid_dropped, other_dropped.
 
 Certificates and secret files are not read: render on the deploy host before they exist.
-Exit status 2 when the POP file is invalid or has no firewall section.
+Exit status 2 when the POP file is invalid, has no firewall section, or (with
+--ssh-from) would not let the deployer's address reach SSH.
 
 Examples:
   vpop firewall render --pop configs/pops/nyc1-a.yaml > nyc1-a.nft
+  vpop firewall render --pop nyc1-a.yaml --ssh-from 198.51.100.241 > nyc1-a.nft
   nft -c -f nyc1-a.nft        # check only; safe anywhere
   nft -f nyc1-a.nft           # load (atomic replace of table inet vpop)
   nft list counter inet vpop sip_dropped`)
-    .action((options: { pop: string }) => {
+    .action((options: { pop: string; sshFrom?: string }) => {
       try {
         const pop = loadPopConfig(options.pop, { checkFiles: false });
-        process.stdout.write(renderNftRuleset(pop, { sourceFile: options.pop }));
+        process.stdout.write(renderNftRuleset(pop, { sourceFile: options.pop, ...(options.sshFrom !== undefined ? { sshFrom: options.sshFrom } : {}) }));
       } catch (error) {
         if (error instanceof ConfigError) process.stderr.write(`vpop firewall render: ${error.message}\n`);
         else if (error instanceof FirewallConfigError) process.stderr.write(`vpop firewall render: ${options.pop}: ${error.message}\n`);

@@ -18,6 +18,7 @@ import { Supervisor, type ChildSpec } from '../../platform/supervisor/supervisor
 import { PopAlreadyRunningError, PopProcessRecord, stopLeftovers } from '../../platform/supervisor/pop-process-record.js';
 import { scrapedMetricsSource } from '../../platform/metrics/scraped-metrics-source.js';
 import { registerUdpReceiveErrorMetric } from '../../platform/metrics/udp-receive-errors.js';
+import { stopDraining } from '../../platform/drain/drain-flag.js';
 import { sbcProcess, standInCoreProcess } from '../../edge/sbc/sbc-process.js';
 import { routingCoreProcess } from '../../routing-core/core-process.js';
 import { rtpengineMetricsUrl } from '../../media/rtpengine/rtpengine-args.js';
@@ -139,6 +140,8 @@ export async function runUp(popFile: string, logFormat: LogFormat = 'json', core
   configureLogging({ level: pop.logging.level, format: logFormat, colour: process.stdout.isTTY });
   const logger = componentLogger('vpop-up');
   mkdirSync(pop.stateDir, { recursive: true });
+  // A drain before a restart ends with the restart: this POP takes calls again.
+  stopDraining(pop.stateDir);
   mkdirSync(pop.rtpengine.recordingDir, { recursive: true });
   await ensureCertificateOrExit(pop, popFile, logger);
   const recordFile = join(pop.stateDir, 'vpop-up.processes.json');

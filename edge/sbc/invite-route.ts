@@ -11,6 +11,8 @@ import { enforceTransport } from './middleware/enforce-transport.js';
 import { requireSrtp } from './middleware/require-srtp.js';
 import { codecPolicy } from './middleware/codec-policy.js';
 import { callLimits } from './middleware/call-limits.js';
+import { refuseWhileDraining } from './middleware/refuse-while-draining.js';
+import { isDraining } from '../../platform/drain/drain-flag.js';
 import type { CallAdmission } from './policy/call-admission.js';
 import type { TrunkDirectory } from './policy/trunk-identification.js';
 import type { PolicyObserver } from './policy-events.js';
@@ -31,6 +33,7 @@ export function inviteRoute(deps: InviteRouteDeps): SbcMiddleware[] {
   const { observe } = deps;
   return [
     blockScanners(observe),                  // known scanner user agents
+    refuseWhileDraining(() => isDraining(deps.pop.stateDir), observe), // vpop drain: new calls 503 + Retry-After
     routeFromCore(deps),                     // the core's outbound legs: registered phone (else 480) or trunk gateway
     identifyTrunk(deps.directory, observe),  // source address (+ client certificate) -> trunk, else 403
     enforceTransport(observe),               // the trunk's transports, else 403

@@ -11,7 +11,7 @@ const DIRECTIONS = ['inbound', 'outbound'] as const;
 
 /** The policy steps and the outcome each can give (invite-route.ts). */
 const POLICY_OUTCOMES: readonly [string, string][] = [
-  ['block-scanners', '403'], ['identify-trunk', '403'], ['enforce-transport', '403'], ['require-srtp', '488'],
+  ['block-scanners', '403'], ['drain', '503'], ['identify-trunk', '403'], ['enforce-transport', '403'], ['require-srtp', '488'],
   ['codec-policy', '488'], ['call-limits', '503'], ['route-from-core', '404'], ['route-from-core', '480'], ['route-from-core', '503'],
 ];
 

@@ -112,6 +112,15 @@ describe('renderNftRuleset', () => {
 });
 
 describe('vpop firewall render', () => {
+  it('with --ssh-from, refuses a ruleset that would lock that address out of SSH', () => {
+    const pop = loadPopConfig(popFile, { checkFiles: false });
+    expect(renderNftRuleset(pop, { sshFrom: '10.201.0.5' })).toContain('@admin_v4 tcp dport 22 accept');
+    expect(() => renderNftRuleset(pop, { sshFrom: '10.201.0.6' })).toThrow(/does not include 10\.201\.0\.6.*lock the deployer out/);
+    const run = runBuiltCli(['firewall', 'render', '--pop', popFile, '--ssh-from', 'fd00:201::5'], { cwd: dir, timeoutMs: 30_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('firewall.ssh.allow: does not include fd00:201::5');
+  });
+
   it('prints a ruleset nft accepts (nft -c) for every shipped POP file with a firewall section and the test POP', () => {
     for (const file of ['configs/pops/nyc1-a.yaml', 'configs/pops/nyc1-b.yaml', popFile]) {
       const run = runBuiltCli(['firewall', 'render', '--pop', file], { cwd: repoRoot, timeoutMs: 30_000 });

@@ -7,7 +7,7 @@
 // never leaves the host without rules, and established connections (an admin's SSH
 // session) survive it. It touches no other table.
 import { parseSipUri } from '../../edge/engine/messages/headers/sip-uri.js';
-import { ipLiteralFamily, isLoopbackAddress, isUnspecifiedAddress, parseCidr, type IpFamily } from '../config/ip-literal.js';
+import { cidrBlocksOverlap, ipLiteralFamily, isLoopbackAddress, isUnspecifiedAddress, parseCidr, type IpFamily } from '../config/ip-literal.js';
 import type { PopConfig, SipListenerConfig } from '../config/pop-schema.js';
 
 export const nftTableName = 'vpop';
@@ -43,6 +43,11 @@ interface Source {
 export interface RenderOptions {
   /** Shown in the header comment: where the ruleset came from. */
   sourceFile?: string;
+  /**
+   * The address the deployer connects from: rendering fails unless firewall.ssh.allow
+   * covers it, so installing the ruleset cannot lock the deployer out.
+   */
+  sshFrom?: string;
 }
 
 /** The nftables script for this POP. Throws FirewallConfigError when the firewall section is missing. */
@@ -50,6 +55,19 @@ export function renderNftRuleset(pop: PopConfig, options: RenderOptions = {}): s
   const firewall = pop.firewall;
   if (!firewall) {
     throw new FirewallConfigError('firewall', 'section missing: name the admin networks (firewall.ssh.allow) and the monitoring networks (firewall.monitoring.allow), or the host would be locked out or unwatched');
+  }
+
+  if (options.sshFrom !== undefined) {
+    const family = ipLiteralFamily(options.sshFrom);
+    const from = family && parseCidr(`${options.sshFrom}/${family === 'ipv4' ? 32 : 128}`);
+    if (!from || typeof from === 'string') throw new FirewallConfigError('firewall.ssh.allow', `--ssh-from ${options.sshFrom} is not an IP address`);
+    const covered = firewall.ssh.allow.some((block) => {
+      const parsed = parseCidr(block);
+      return typeof parsed !== 'string' && cidrBlocksOverlap(parsed, from);
+    });
+    if (!covered) {
+      throw new FirewallConfigError('firewall.ssh.allow', `does not include ${options.sshFrom}, the address SSH comes from: loading this ruleset would lock the deployer out`);
+    }
   }
 
   const sets: SourceSet[] = [];
