@@ -90,7 +90,7 @@ describe('vpop drain', () => {
   });
 
   it('refuses new calls with 503, lets the call in progress finish, and returns when it has', async () => {
-    const longCall = call(4000);
+    const longCall = call(8000);
     await waitForValue(async () => {
       const calls = callsInProgress(await fetch(`${opsUrl}/metrics`).then((response) => response.text()));
       return calls === 1 ? true : undefined;
@@ -116,7 +116,8 @@ describe('vpop drain', () => {
     // Still draining from the test before: --cancel ends that.
     expect((await drain('--cancel').output).code).toBe(0);
     expect(existsSync(drainFlagPath(stateDir))).toBe(false);
-    const longCall = call(5000);
+    // Long enough to outlast starting the drain CLI on a loaded machine.
+    const longCall = call(15_000);
     await waitForValue(async () => {
       const calls = callsInProgress(await fetch(`${opsUrl}/metrics`).then((response) => response.text()));
       return calls === 1 ? true : undefined;
