@@ -40,7 +40,7 @@ describe('vpop drain', () => {
       const ready = await fetch(`${opsUrl}/readyz`).then((response) => response.ok, () => false);
       const metrics = ready ? await fetch(`${opsUrl}/metrics`).then((response) => response.text(), () => '') : '';
       return callsInProgress(metrics) === 0 ? true : undefined;
-    }, 'the POP to be ready with the SBC\'s call gauge', { timeoutMs: 45_000, intervalMs: 200 });
+    }, 'the POP to be ready with the SBC\'s call gauge', { timeoutMs: 90_000, intervalMs: 200 });
   }
 
   async function stopPop(): Promise<void> {
@@ -72,7 +72,7 @@ describe('vpop drain', () => {
     stateDir = join(dir, 'state');
     const ports = {
       sip: await freePort(), control: await freePort(), ng: await freePort(), http: await freePort(), ops: await freePort(),
-      core: await freePort(), engineMetrics: await freePort(), sbcMetrics: await freePort(), mediaMin: await freePort(), mediaMax: 0,
+      core: await freePort(), coreListener: await freePort(), engineMetrics: await freePort(), sbcMetrics: await freePort(), mediaMin: await freePort(), mediaMax: 0,
     };
     ports.mediaMax = Math.min(65535, ports.mediaMin + 20);
     sipPort = ports.sip;
@@ -82,7 +82,7 @@ describe('vpop drain', () => {
       popId: 'drain-a', ports, stateDir, maxConcurrentCalls: 10, callsPerSecond: 10, rtpengineThreads: 1, logLevel: 'warn',
     }));
     await startPop();
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await stopPop();
