@@ -13,7 +13,6 @@ import { parseSipUri } from '../../edge/engine/messages/headers/sip-uri.js';
 import { parseViaList } from '../../edge/engine/messages/headers/via.js';
 import { parseParams } from '../../edge/engine/messages/headers/header-params.js';
 import { parseContentType } from '../../edge/engine/messages/headers/content-type.js';
-import { parseMultipartBody } from '../../edge/engine/messages/headers/multipart-body.js';
 import { parseSessionExpires } from '../../edge/engine/messages/headers/session-expires.js';
 
 const SIZE = 64 * 1024;
@@ -102,16 +101,6 @@ describe('adversarial messages', () => {
         if (!(error instanceof SipParseError)) throw error;
       }
     });
-    expect(elapsed).toBeLessThan(BUDGET_MS);
-  });
-
-  it('a multipart body of thousands of empty parts is refused at the part limit', () => {
-    const body = Buffer.from(`${'--b\r\n\r\nx\r\n'.repeat(6000)}--b--`);
-    let parts: unknown;
-    const elapsed = bestOfThree(() => {
-      parts = parseMultipartBody(body, 'b');
-    });
-    expect(parts).toBeUndefined();
     expect(elapsed).toBeLessThan(BUDGET_MS);
   });
 });

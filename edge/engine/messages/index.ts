@@ -13,6 +13,5 @@ export * from './headers/name-addr.js';
 export * from './headers/via.js';
 export * from './headers/cseq.js';
 export * from './headers/content-type.js';
-export * from './headers/multipart-body.js';
 export * from './headers/rack.js';
 export * from './headers/session-expires.js';
