@@ -22,6 +22,25 @@ export function callsInProgress(exposition: string): number | undefined {
   return total;
 }
 
+/**
+ * Calls in progress from the ops endpoint, undefined when it does not answer within 5 s.
+ * The timer is a plain (ref'd) one: AbortSignal.timeout's is unref'd, and an ops endpoint
+ * that holds the connection unanswered (a source off ops.allow) then left Node with
+ * nothing to wait on, exiting 13 mid-drain.
+ */
+async function scrapeCalls(url: string): Promise<number | undefined> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 5000);
+  try {
+    const response = await fetch(url, { signal: controller.signal });
+    return callsInProgress(await response.text());
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 interface DrainOptions {
   pop: string;
   timeout: string;
@@ -37,7 +56,8 @@ export function registerDrainCommand(program: Command): void {
     .option('--cancel', 'take new calls again (end a drain without restarting)')
     .addHelpText('after', `
 Creates <stateDir>/draining, which the SBC checks for every new INVITE, then reads the
-calls in progress (vpop_sbc_calls_active) from the ops endpoint once a second.
+calls in progress (vpop_sbc_calls_active) from the ops endpoint once a second (run it on
+the POP host: ops.allow must include the address it connects from).
 \`vpop up\` removes the file when it starts, so a restart after a drain takes calls again.
 
 Exit status: 0 when no call is left (or the POP is not running), 1 when calls are still
@@ -75,8 +95,7 @@ async function runDrain(options: DrainOptions): Promise<number> {
   const started = Date.now();
   let last: number | undefined;
   for (;;) {
-    const calls = await fetch(url, { signal: AbortSignal.timeout(5000) })
-      .then(async (response) => callsInProgress(await response.text()), () => undefined);
+    const calls = await scrapeCalls(url);
     const waited = ((Date.now() - started) / 1000).toFixed(1);
     if (calls === undefined && last === undefined) {
       process.stdout.write(`vpop drain: ${pop.pop.id} is not running (${url} did not answer): nothing to drain\n`);

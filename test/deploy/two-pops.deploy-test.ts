@@ -56,7 +56,7 @@ rtpengine:
   portMax: 30199
   threads: 1
 routingCore: { sipUri: "sip:127.0.0.1:5070" }
-ops: { address: ${pop.address}, port: 9090 }
+ops: { address: ${pop.address}, port: 9090, allow: [${bridgeAddress}/32, ${pop.address}/32] }
 redundancy:
   peer: { popId: ${pop.peer}, address: ${pop.peerAddress} }
   role: ${pop.role}
