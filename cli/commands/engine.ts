@@ -110,6 +110,7 @@ async function runEngine(options: EngineCommandOptions): Promise<void> {
     ...(run.messageLimits ? { messageLimits: run.messageLimits } : {}),
     ...(run.overload ? { overload: run.overload } : {}),
     ...(run.tlsClient ? { tlsClient: run.tlsClient } : {}),
+    ...(run.userAgent !== undefined ? { userAgent: run.userAgent } : {}),
   });
   let metrics: MetricsEndpoint | undefined;
   try {

@@ -84,6 +84,14 @@ describe('POP file', () => {
     expect(run.messageLimits?.maxMessageBytes).toBe(65_535);
   });
 
+  it('passes sip.userAgent to the engine only when the POP file sets it', async () => {
+    const { loadPopConfig } = await import('../../platform/config/load-pop-config.js');
+    const { optionsFromPop } = await import('./engine-options.js');
+    const local = loadPopConfig('configs/pops/local.yaml');
+    expect(optionsFromPop({ ...local, sip: { ...local.sip, userAgent: undefined } }).userAgent).toBeUndefined();
+    expect(optionsFromPop({ ...local, sip: { ...local.sip, userAgent: 'VPOP-edge/1.0' } }).userAgent).toBe('VPOP-edge/1.0');
+  });
+
   it('asks TLS clients for certificates when a trunk is identified by one, and needs the CA to verify them', async () => {
     const { loadPopConfig } = await import('../../platform/config/load-pop-config.js');
     const { optionsFromPop } = await import('./engine-options.js');

@@ -58,6 +58,8 @@ export interface EngineRunOptions {
   tlsClient?: TlsClientOptions;
   /** Requests dropped unanswered before the transaction layer (SipEngineOptions.discardRequest). */
   discardRequest: (request: SipRequest, origin: MessageOrigin) => boolean | string;
+  /** `sip.userAgent` from the POP file (SipEngineOptions.userAgent); drachtio-server's flags have no equivalent. */
+  userAgent?: string;
 }
 
 /** One `--contact` value: `sip:HOST[:PORT][;transport=udp,tcp]` or `sips:HOST[:PORT]` (TLS). `*` binds every IPv4 address. */
@@ -234,6 +236,7 @@ export function optionsFromPop(pop: PopConfig): EngineRunOptions {
     },
     discardRequest: scannerDiscardReason,
     ...(core.tlsClient ? { tlsClient: core.tlsClient } : {}),
+    ...(pop.sip.userAgent !== undefined ? { userAgent: pop.sip.userAgent } : {}),
   };
 }
 

@@ -67,6 +67,12 @@ export interface SipEngineOptions {
   discardRequest?(request: SipRequest, origin: MessageOrigin): boolean | string;
   /** Per-source message rate and global ceilings (overload/overload-limits.ts); defaults for what is unset. */
   overload?: Partial<OverloadLimits>;
+  /**
+   * The POP's `sip.userAgent`: sent as `Server:` on every response and `User-Agent:` on every
+   * request the engine puts on the wire without one of its own (topology hiding: one product
+   * name instead of whatever the app or the core would reveal). Unset: nothing is added.
+   */
+  userAgent?: string;
 }
 
 export class SipEngine {
@@ -81,12 +87,14 @@ export class SipEngine {
   private readonly messageLimits: Partial<MessageLimits> | undefined;
   private readonly controlAddress: string;
   private readonly discardRequest: SipEngineOptions['discardRequest'];
+  private readonly userAgent: string | undefined;
   /** Raw bytes of received messages and wire bytes of sent ones. */
   private readonly wireBytes = new WeakMap<SipMessage, Buffer>();
   private readonly sourceRateLimit: SourceRateLimit;
 
   constructor(options: SipEngineOptions) {
     this.logger = options.logger ?? pino({ level: 'silent' });
+    this.userAgent = options.userAgent;
     this.registry = options.registry ?? new Registry();
     this.messageLimits = options.messageLimits;
     this.controlAddress = options.control.address;
@@ -272,6 +280,12 @@ export class SipEngine {
   private wireOf(message: SipMessage): Buffer {
     let bytes = this.wireBytes.get(message);
     if (bytes === undefined) {
+      // Every message the engine builds or changes is serialised here (received ones keep their
+      // own bytes), so this is the one place that adds the POP's product name.
+      if (this.userAgent !== undefined) {
+        const name = message.kind === 'request' ? 'User-Agent' : 'Server';
+        if (message.headers.get(name) === undefined) message.headers.append(name, this.userAgent);
+      }
       bytes = serializeSipMessage(message);
       this.wireBytes.set(message, bytes);
     }

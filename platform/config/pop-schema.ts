@@ -108,7 +108,7 @@ const sipLimits = z
 const sipSection = z
   .strictObject({
     listeners: z.array(sipListener).min(1).describe('SIP sockets; at least one'),
-    userAgent: z.string().min(1).optional().describe('Value of the Server/User-Agent header the edge sends (topology hiding); omitted when unset'),
+    userAgent: z.string().min(1).regex(/^[^\r\n]+$/, 'one line: no CR or LF').optional().describe('Product name the engine sends as Server: on its responses and User-Agent: on its requests that carry none of their own (topology hiding); nothing is added when unset'),
     limits: sipLimits.prefault({}),
   })
   .describe('SIP signalling on the carrier-facing side');
