@@ -18,7 +18,7 @@ export interface ReplacedFiles {
   previous?: KeyAndCertificateFiles;
 }
 
-export function previousFileOf(file: string): string {
+function previousFileOf(file: string): string {
   return `${file}.prev`;
 }
 

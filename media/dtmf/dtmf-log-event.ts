@@ -13,7 +13,7 @@ export interface DtmfEvent {
 const DIGITS = '0123456789*#ABCD';
 
 /** The digit a telephone-event code stands for (RFC 4733: 10 = *, 11 = #, 12-15 = A-D). */
-export function digitOfEvent(event: number): string | undefined {
+function digitOfEvent(event: number): string | undefined {
   return Number.isInteger(event) && event >= 0 && event < DIGITS.length ? DIGITS[event] : undefined;
 }
 

@@ -20,7 +20,7 @@ const ALAW = Int16Array.from({ length: 256 }, (_, code) => alawToLinear(code));
 
 /** Payload types of static RTP G.711 (RFC 3551). */
 export const PT_PCMU = 0;
-export const PT_PCMA = 8;
+const PT_PCMA = 8;
 
 /** Decodes a G.711 payload into `out` at `offset`; returns false for a payload type that is not G.711. */
 export function decodeG711(payloadType: number, payload: Uint8Array, out: Int16Array, offset: number): boolean {

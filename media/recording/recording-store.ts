@@ -51,7 +51,7 @@ export interface RecordingSummary {
   events: RecordingEvent[];
 }
 
-export const RECORDING_FILE_SUFFIX = '.vrec';
+const RECORDING_FILE_SUFFIX = '.vrec';
 
 function summaryOf(row: RecordingRow, events: RecordingEvent[]): RecordingSummary {
   return {

@@ -5,7 +5,7 @@ import { hostPort } from '../../platform/config/ip-literal.js';
 import type { PopConfig } from '../../platform/config/pop-schema.js';
 
 /** rtpengine's syslog-style level for the POP's pino level. */
-export function rtpengineLogLevel(level: PopConfig['logging']['level']): number {
+function rtpengineLogLevel(level: PopConfig['logging']['level']): number {
   switch (level) {
     case 'trace': case 'debug': return 7;
     // NOTICE, not INFO: at INFO rtpengine logs every ng command (~27 lines a call), and the

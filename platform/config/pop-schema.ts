@@ -35,12 +35,12 @@ const sipUri = z
   .string()
   .regex(/^sips?:[^\s]+$/, 'must be a SIP URI such as sip:192.0.2.10:5060;transport=tcp');
 
-export const sipTransports = ['udp', 'tcp', 'tls'] as const;
+const sipTransports = ['udp', 'tcp', 'tls'] as const;
 export type SipTransport = (typeof sipTransports)[number];
 const sipTransport = z.enum(sipTransports);
 
-export const codecNames = ['PCMU', 'PCMA', 'G722', 'G729', 'opus', 'telephone-event'] as const;
-export const srtpSuiteNames = [
+const codecNames = ['PCMU', 'PCMA', 'G722', 'G729', 'opus', 'telephone-event'] as const;
+const srtpSuiteNames = [
   'AES_CM_128_HMAC_SHA1_80',
   'AES_CM_128_HMAC_SHA1_32',
   'AES_192_CM_HMAC_SHA1_80',

@@ -10,7 +10,7 @@ import { popFieldReference, replaceFieldReference } from './pop-reference.js';
 export const schemaFile = 'configs/pops/pop.schema.json';
 export const referenceFile = 'docs/pop-config.md';
 
-export function writeGeneratedFiles(repoRoot: string): void {
+function writeGeneratedFiles(repoRoot: string): void {
   writeFileSync(resolve(repoRoot, schemaFile), popJsonSchemaText());
   const docPath = resolve(repoRoot, referenceFile);
   writeFileSync(docPath, replaceFieldReference(readFileSync(docPath, 'utf8'), popFieldReference()));

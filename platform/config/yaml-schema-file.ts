@@ -66,7 +66,7 @@ export function inspectYamlFile<S extends z.ZodType>(
 }
 
 /** One zod issue in an operator's words, at its place in the file. */
-export function problemsOfIssue(
+function problemsOfIssue(
   issue: z.core.$ZodIssue,
   at: LocateProblem,
   allowedKeysAt: (path: FieldPath) => string[],

@@ -10,10 +10,10 @@ import { parseSipUri } from '../../edge/engine/messages/headers/sip-uri.js';
 import { cidrBlocksOverlap, ipLiteralFamily, isLoopbackAddress, isUnspecifiedAddress, parseCidr, type IpFamily } from '../config/ip-literal.js';
 import type { PopConfig, SipListenerConfig } from '../config/pop-schema.js';
 
-export const nftTableName = 'vpop';
+const nftTableName = 'vpop';
 
 /** Named counters the ruleset keeps; `nft list counter inet vpop <name>` reads one. */
-export const nftDropCounters = ['sip_dropped', 'ops_dropped', 'ssh_dropped', 'invalid_dropped', 'other_dropped'] as const;
+const nftDropCounters = ['sip_dropped', 'ops_dropped', 'ssh_dropped', 'invalid_dropped', 'other_dropped'] as const;
 
 /** Thrown when the POP file lacks what a safe ruleset needs (who may reach SSH and the ops port). */
 export class FirewallConfigError extends Error {

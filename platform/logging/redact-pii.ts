@@ -416,7 +416,7 @@ export const PII_FIELD_NAMES: readonly string[] = [
   'referredBy', 'msisdn',
 ];
 
-export function isPiiKey(key: string): boolean {
+function isPiiKey(key: string): boolean {
   let normalized = '';
   for (let i = 0; i < key.length && i < 64; i++) {
     const ch = key[i] as string;

@@ -35,7 +35,7 @@ export function processStartTime(pid: number): string | undefined {
 }
 
 /** Whether pid is still the process that was recorded (same start time). */
-export function isSameProcess(recorded: Pick<RecordedProcess, 'pid' | 'startTime'>): boolean {
+function isSameProcess(recorded: Pick<RecordedProcess, 'pid' | 'startTime'>): boolean {
   return processStartTime(recorded.pid) === recorded.startTime;
 }
 

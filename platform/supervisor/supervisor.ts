@@ -449,7 +449,7 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
  * A child's output line as a pino record to forward (with `component` set), or undefined
  * when the line is not one. Records from this codebase's loggers start with `{"level":`.
  */
-export function logRecord(line: string, component: string): string | undefined {
+function logRecord(line: string, component: string): string | undefined {
   if (!line.startsWith('{"level":') || !line.endsWith('}')) return undefined;
   // componentLogger's records name their component: forwarded without a parse, the
   // supervisor's whole cost per line (pino wrote it as one JSON object, newline-free).

@@ -24,7 +24,7 @@ export interface AgentState {
   wrapUpEndsAt?: number;
 }
 
-export const RONA_REASON = 'RONA';
+const RONA_REASON = 'RONA';
 
 export type AgentEvent =
   | { type: 'login'; dialNumber: string }

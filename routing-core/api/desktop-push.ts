@@ -12,7 +12,7 @@ import type { RealtimeEvent } from '../state/shared-state.js';
 import { canSeeAgent, canSeeQueue, type Principal } from './auth/access-policy.js';
 import type { ApiContext } from './api-context.js';
 
-export const DESKTOP_PATH = '/api/v1/desktop';
+const DESKTOP_PATH = '/api/v1/desktop';
 
 export function attachDesktopPush(app: FastifyInstance, context: ApiContext, authenticate: (token: string) => Promise<Principal>): () => void {
   const { runtime } = context;

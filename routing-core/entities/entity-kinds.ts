@@ -41,10 +41,6 @@ export interface EntityReference {
   id: string;
 }
 
-export function isEntityKind(value: string): value is EntityKind {
-  return Object.hasOwn(entitySchemas, value);
-}
-
 export function referencesOf(kind: EntityKind, entity: AnyEntity): EntityReference[] {
   const refs: EntityReference[] = [];
   const add = (field: FieldPath, target: EntityKind, id: string | undefined): void => {

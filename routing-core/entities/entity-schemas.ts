@@ -48,12 +48,12 @@ export const userSchema = z
   })
   .describe('A person who signs in: agent, supervisor or admin (by profile)');
 
-export const queueGroupSchema = z.union([
+const queueGroupSchema = z.union([
   z.strictObject({ afterSeconds: seconds(86_400).default(0), teams: z.array(entityId).min(1) }),
   z.strictObject({ afterSeconds: seconds(86_400).default(0), capacityTeam: entityId }),
 ]);
 
-export const overflowSchema = z.union([
+const overflowSchema = z.union([
   z.strictObject({ queue: entityId }),
   z.strictObject({ number: dialNumber }),
   z.strictObject({ entryPoint: entityId }),

@@ -12,7 +12,7 @@ const timeout = z.number().positive().max(600);
 
 const base = { id: activityId, description: z.string().max(500).optional() };
 
-export const activitySchema = z.discriminatedUnion('type', [
+const activitySchema = z.discriminatedUnion('type', [
   z.strictObject({ ...base, type: z.literal('play'), prompt, next: activityId }),
   z.strictObject({
     ...base, type: z.literal('collect'), prompt, variable: variableName,

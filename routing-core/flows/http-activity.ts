@@ -17,7 +17,7 @@ export class HttpActivityError extends Error {
   }
 }
 
-export function expandUrl(template: string, variables: Record<string, unknown>): string {
+function expandUrl(template: string, variables: Record<string, unknown>): string {
   return template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => encodeURIComponent(String(variables[name] ?? '')));
 }
 

@@ -8,7 +8,7 @@ import { flowSchema } from '../flows/flow-schema.js';
 
 const ipAddress = z.union([z.ipv4(), z.ipv6()]);
 
-export const coreRuntimeSchema = z
+const coreRuntimeSchema = z
   .strictObject({
     http: z.strictObject({
       address: ipAddress.default('127.0.0.1'),

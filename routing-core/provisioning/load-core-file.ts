@@ -37,7 +37,7 @@ function resolveAgainst(file: string, path: string): string {
 }
 
 /** Duplicate ids, references to entities the file does not define, flows that do not wire up. */
-export function coreFileProblems(config: CoreFile): Array<{ path: FieldPath; message: string; atKey?: boolean }> {
+function coreFileProblems(config: CoreFile): Array<{ path: FieldPath; message: string; atKey?: boolean }> {
   const problems: Array<{ path: FieldPath; message: string }> = [];
   const ids = new Map<string, Set<string>>();
   for (const kind of entityKinds) {

@@ -51,7 +51,7 @@ function proficiency(value: number | boolean): number {
 }
 
 /** Best-available score: the agent's proficiency summed over the queue's required skills. */
-export function skillScore(required: SkillSet, agent: SkillSet): number {
+function skillScore(required: SkillSet, agent: SkillSet): number {
   let score = 0;
   for (const skill of Object.keys(required)) score += proficiency(agent[skill] ?? 0);
   return score;

@@ -34,7 +34,7 @@ export type AppMessage =
   | { type: 'dialogs'; msgId: string; ids: string[] };
 
 /** Most dialog ids one `dialogs` query may name. */
-export const MAX_DIALOG_QUERY_IDS = 20_000;
+const MAX_DIALOG_QUERY_IDS = 20_000;
 
 /** Split a payload into its `|`-separated leader tokens and the SIP text after the first CRLF. */
 export function splitPayload(payload: string): { tokens: string[]; sip: string } {

@@ -47,7 +47,7 @@ export interface ControlServerOptions {
 
 export const ENGINE_PROTOCOL_VERSION = 'v0.9.2';
 
-export const DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS = 16;
+const DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS = 16;
 
 /** Before authentication only an `authenticate` frame is valid: a secret and a few tags. */
 const UNAUTHENTICATED_MAX_FRAME_BYTES = 4096;

@@ -8,7 +8,7 @@ import { splitHeaderList } from '../messages/headers/header-list.js';
 import { parseCSeq } from '../messages/headers/cseq.js';
 
 /** Every element of every occurrence of a list header, in order. */
-export function headerListElements(values: readonly string[]): string[] {
+function headerListElements(values: readonly string[]): string[] {
   const out: string[] = [];
   for (const value of values) for (const element of splitHeaderList(value)) if (element !== '') out.push(element);
   return out;

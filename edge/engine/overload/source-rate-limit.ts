@@ -19,7 +19,7 @@ interface SourceWindow {
   blockedUntil: number;
 }
 
-export const DEFAULT_MAX_TRACKED_SOURCES = 65_536;
+const DEFAULT_MAX_TRACKED_SOURCES = 65_536;
 const WINDOW_MS = 1000;
 
 export class SourceRateLimit {

@@ -7,7 +7,7 @@ import { SipRequest } from '../messages/sip-message.js';
 import { recordRouteValue, uriHost, type ProxyLocalAddress } from './local-address.js';
 import { removeOwnRoutes } from './route-handling.js';
 
-export const DEFAULT_MAX_FORWARDS = 70;
+const DEFAULT_MAX_FORWARDS = 70;
 
 /** Headers an app may not override on a forwarded request: they belong to the transaction or routing. */
 const PROTECTED_HEADERS = new Set([
@@ -18,7 +18,7 @@ export type ForwardingResult =
   | { request: SipRequest }
   | { reject: { status: number; reason: string } };
 
-export function cloneRequest(request: SipRequest): SipRequest {
+function cloneRequest(request: SipRequest): SipRequest {
   return new SipRequest(request.method, request.uri, request.headers.clone(), request.body, request.version);
 }
 

@@ -1,6 +1,6 @@
 // User-Agent values of well-known SIP scanners and war-diallers. Matched as
 // case-insensitive substrings: scanners append versions and vary case.
-export const SCANNER_USER_AGENTS: readonly string[] = [
+const SCANNER_USER_AGENTS: readonly string[] = [
   'friendly-scanner', 'sipvicious', 'sipcli', 'sip-cli', 'sip-scan', 'sipsak', 'vaxsipuseragent',
   'vaxasip', 'sundayddr', 'iwar', 'sivus', 'smap', 'pplsip', 'voipsniff', 'gulp', 'siparmyknife',
   'sipptk', 'nmap', 'masscan',

@@ -40,7 +40,7 @@ export interface TimerValues extends TimerBase {
   timerM: number;
 }
 
-export const DEFAULT_TIMER_BASE: TimerBase = { t1: 500, t2: 4000, t4: 5000 };
+const DEFAULT_TIMER_BASE: TimerBase = { t1: 500, t2: 4000, t4: 5000 };
 
 /** The full timer set from T1/T2/T4, with any individual timer overridden. */
 export function resolveTimerValues(overrides: Partial<TimerValues> = {}): TimerValues {

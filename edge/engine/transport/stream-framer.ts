@@ -67,7 +67,7 @@ export interface HeaderScan {
  * `end`; a line cut off there is left for the next scan. Several
  * Content-Length headers must agree.
  */
-export function scanHeaderSection(buf: Buffer, start: number, end: number, out: HeaderScan): void {
+function scanHeaderSection(buf: Buffer, start: number, end: number, out: HeaderScan): void {
   out.headerEnd = -1;
   out.contentLength = -1;
   // The start line cannot be a header; scanning begins at the LF that ends it.

@@ -81,7 +81,7 @@ export interface TransportLimits {
 
 export type ResolvedTransportLimits = Required<TransportLimits>;
 
-export const DEFAULT_TRANSPORT_LIMITS: ResolvedTransportLimits = Object.freeze({
+const DEFAULT_TRANSPORT_LIMITS: ResolvedTransportLimits = Object.freeze({
   maxMessageBytes: 65535,
   maxHeaderBytes: 16384,
   maxDatagramBytes: 65507,

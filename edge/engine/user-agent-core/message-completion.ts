@@ -134,7 +134,7 @@ export interface NewRequestIds {
 const REQUEST_OWNED = new Set([...IMMUTABLE, 'max-forwards', 'from', 'to', 'call-id', 'cseq']);
 
 /** Methods whose requests carry our Contact (dialog-creating or target-refreshing). */
-export function methodNeedsContact(method: string): boolean {
+function methodNeedsContact(method: string): boolean {
   return method === 'INVITE' || method === 'SUBSCRIBE' || method === 'UPDATE' || method === 'REFER' || method === 'NOTIFY';
 }
 

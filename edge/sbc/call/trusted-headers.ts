@@ -3,7 +3,7 @@
 // listed, so a carrier's own X-VPOP-* header never reaches the core.
 import { hostPort } from '../../../platform/config/ip-literal.js';
 
-export const TRUSTED_HEADER_PREFIX = 'X-VPOP-';
+const TRUSTED_HEADER_PREFIX = 'X-VPOP-';
 
 export interface TrustedCallFacts {
   trunk: string;

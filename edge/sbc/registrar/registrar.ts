@@ -28,7 +28,7 @@ export interface RegistrarObserver {
 }
 
 /** Default brute-force limits: 5 failures within a minute block the source (and the user name) for 5 minutes. */
-export const DEFAULT_AUTH_FAILURE_LIMITS: AuthFailureLimits = { maxFailures: 5, windowMs: 60_000, blockMs: 300_000 };
+const DEFAULT_AUTH_FAILURE_LIMITS: AuthFailureLimits = { maxFailures: 5, windowMs: 60_000, blockMs: 300_000 };
 
 export interface RegistrarOptions {
   phones: NonNullable<PopConfig['phones']>;

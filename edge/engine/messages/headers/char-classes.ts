@@ -7,7 +7,7 @@ export const ALPHA = 4;
 export const SCHEME = 8; // after the first ALPHA: ALPHA / DIGIT / "+" / "-" / "."
 export const HOST = 16; // hostname characters (alphanum, "-", ".", and "_" seen in the wild)
 export const HEX = 32;
-export const WSP = 64; // SP / HTAB
+const WSP = 64; // SP / HTAB
 
 const table = new Uint8Array(128);
 for (let c = 0x30; c <= 0x39; c++) table[c]! |= TOKEN | DIGIT | SCHEME | HOST | HEX;
