@@ -38,7 +38,7 @@ beforeAll(async () => {
 sip: { listeners: [{ name: udp, transport: udp, address: 127.0.0.1, port: 5999 }] }
 engine: { secret: s }
 rtpengine: { httpPort: 9999, interfaces: [{ name: lo, address: 127.0.0.1 }], portMin: 30000, portMax: 30099 }
-routingCore: { sipUri: 'sip:127.0.0.1:5070' }
+routingCore: { sipUri: 'sip:127.0.0.1:5070', listener: { name: core, transport: udp, address: 127.0.0.1, port: 5998 } }
 ops: { port: 9998 }
 recordings: { masterKeyFile: master.key, retentionDays: 30 }
 stateDir: state

@@ -55,7 +55,7 @@ rtpengine:
   portMin: 30000
   portMax: 30199
   threads: 1
-routingCore: { sipUri: "sip:127.0.0.1:5070" }
+routingCore: { sipUri: "sip:127.0.0.1:5070", listener: { name: core, transport: udp, address: 127.0.0.1, port: 5062 } }
 ops: { address: ${pop.address}, port: 9090, allow: [${bridgeAddress}/32, ${pop.address}/32] }
 redundancy:
   peer: { popId: ${pop.peer}, address: ${pop.peerAddress} }
