@@ -3,6 +3,7 @@
 // compares; a bounded per-address cache skips even the address parse for the
 // handful of peers (trunks) that send nearly all the traffic.
 import ipaddr from 'ipaddr.js';
+import { ipLiteralFamily, parseCidr } from '../../../platform/config/ip-literal.js';
 
 /** One rejected entry of an allow-list, by position, for config error messages. */
 export interface InvalidAllowListEntry {
@@ -80,30 +81,20 @@ function dottedQuadValue(text: string): number {
 
 type ParsedEntry = { kind: 'v4'; net: number; mask: number } | { kind: 'v6'; range: V6Range };
 
-/** Parses one entry: `a.b.c.d/n`, `v6/n`, or a bare address (a single host). Returns a reason string on error. */
+/**
+ * Parses one entry: `a.b.c.d/n`, `v6/n`, or a bare address (a single host). The CIDR rules are
+ * the POP file's (platform/config/ip-literal.ts), so config validation and the socket agree.
+ * Returns a reason string on error.
+ */
 function parseEntry(raw: string): ParsedEntry | string {
   const entry = raw.trim();
   if (entry === '') return 'empty entry';
-  const slash = entry.indexOf('/');
-  const addressText = slash === -1 ? entry : entry.slice(0, slash);
-  const prefixText = slash === -1 ? undefined : entry.slice(slash + 1);
-  let address: ipaddr.IPv4 | ipaddr.IPv6;
-  if (ipaddr.IPv4.isValidFourPartDecimal(addressText)) {
-    address = ipaddr.IPv4.parse(addressText);
-  } else if (ipaddr.IPv6.isValid(addressText) && !addressText.includes('%')) {
-    address = ipaddr.IPv6.parse(addressText);
-  } else {
-    return 'not an IPv4 (dotted quad) or IPv6 address';
-  }
-  const maxPrefix = address.kind() === 'ipv4' ? 32 : 128;
-  let prefix = maxPrefix;
-  if (prefixText !== undefined) {
-    if (!/^\d{1,3}$/.test(prefixText)) return `prefix length must be a number 0-${maxPrefix}`;
-    prefix = Number(prefixText);
-    if (prefix > maxPrefix) return `prefix length must be a number 0-${maxPrefix}`;
-  }
-  if (address.kind() === 'ipv6') {
-    const v6 = address as ipaddr.IPv6;
+  const family = entry.includes('/') ? undefined : ipLiteralFamily(entry);
+  const block = parseCidr(family === undefined ? entry : `${entry}/${family === 'ipv4' ? 32 : 128}`);
+  if (typeof block === 'string') return block;
+  const prefix = block.prefixLength;
+  if (block.address.kind() === 'ipv6') {
+    const v6 = block.address as ipaddr.IPv6;
     // ::ffff:a.b.c.d/n (n >= 96) is a v4 range in disguise; peers reach us as plain v4 too.
     if (v6.isIPv4MappedAddress() && prefix >= 96) {
       const mask = v4MaskOf(prefix - 96);
@@ -112,7 +103,7 @@ function parseEntry(raw: string): ParsedEntry | string {
     return { kind: 'v6', range: { parts: v6.parts.slice(), prefix } };
   }
   const mask = v4MaskOf(prefix);
-  return { kind: 'v4', net: (v4ToUint((address as ipaddr.IPv4).octets) & mask) >>> 0, mask };
+  return { kind: 'v4', net: (v4ToUint((block.address as ipaddr.IPv4).octets) & mask) >>> 0, mask };
 }
 
 /**
