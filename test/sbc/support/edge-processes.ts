@@ -118,9 +118,16 @@ export async function startEdgeProcesses(options: EdgeProcessesOptions = {}): Pr
   };
   const start = async (part: EdgePart): Promise<void> => {
     const [command, args] = commandOf(part);
-    const child = spawn(command, args, { stdio: ['ignore', process.env.VPOP_TEST_LOG ? 'inherit' : 'ignore', process.env.VPOP_TEST_LOG ? 'inherit' : 'ignore'] });
+    const child = spawn(command, args, { stdio: ['ignore', process.env.VPOP_TEST_LOG ? 'inherit' : 'ignore', process.env.VPOP_TEST_LOG ? 'inherit' : 'pipe'] });
     children.set(part, child);
-    const alive = (): boolean => child.exitCode === null && child.signalCode === null;
+    // The tail of the child's stderr, so a start failure (a port taken, a config error) says why.
+    let stderrTail = '';
+    child.stderr?.on('data', (chunk: Buffer) => { stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000); });
+    const alive = (): boolean => {
+      if (child.exitCode === null && child.signalCode === null) return true;
+      if (stderrTail !== '') throw new Error(`${part} exited at start (${child.exitCode ?? child.signalCode}): ${stderrTail}`);
+      return false;
+    };
     switch (part) {
       case 'rtpengine':
         await waitUntil(async () => {
