@@ -16,6 +16,7 @@ import { readProcessRecord } from '../../platform/supervisor/pop-process-record.
 import { waitForValue } from '../../test/support/wait-until.js';
 import { builtCli as vpop } from '../../test/support/built-cli.js';
 import { exitOf } from '../../test/support/child-exit.js';
+import { callerScenario } from '../../test/support/sipp-carrier-call.js';
 
 const CALLER = '+15551234567';
 const CALLER_DIGITS = '5551234567';
@@ -67,63 +68,6 @@ interface Health {
 const UP_CALLER = '+15559876543';
 const UP_DIALLED = '18005550188';
 
-/** A SIPp caller with a real number in From: INVITE with SDP, answered, ACK, a pause, BYE. */
-function callerScenario(caller: string, pauseMs = 300): string {
-  const headers = (method: string, cseq: number): string => `
-      ${method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:${caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: ${cseq} ${method}
-      Contact: <sip:${caller}@[local_ip]:[local_port]>
-      Max-Forwards: 70`;
-  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="caller with a number">
-  <send retrans="500"><![CDATA[${headers('INVITE', 1)}
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=- 1 1 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-    ]]></send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="183" optional="true"/>
-  <recv response="200" rtd="true" rrs="true"/>
-  <send><![CDATA[
-      ACK [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:${caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      [routes]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]></send>
-  <pause milliseconds="${pauseMs}"/>
-  <send retrans="500"><![CDATA[
-      BYE [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:${caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      [routes]
-      Call-ID: [call_id]
-      CSeq: 2 BYE
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]></send>
-  <recv response="200" crlf="true"/>
-</scenario>
-`;
-}
 
 describe('vpop up', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vpop-up-'));
@@ -268,7 +212,7 @@ describe('vpop up', () => {
       return response?.status === 200 ? true : undefined;
     }, '/readyz 200', { timeoutMs: 30_000, intervalMs: 10 });
     const scenario = join(dir, 'caller-uac.xml');
-    writeFileSync(scenario, callerScenario(UP_CALLER));
+    writeFileSync(scenario, callerScenario(UP_CALLER, 300));
     const result = await runSipp({
       scenario, target: `127.0.0.1:${ports.sip}`, localAddress: '127.0.0.4', localPort: await freePort('127.0.0.4'),
       transport: 'u1', calls: 1, timeoutSeconds: 10, service: UP_DIALLED,
@@ -330,7 +274,7 @@ describe('vpop up', () => {
     const longCall = join(dir, 'long-call.xml');
     writeFileSync(longCall, callerScenario(UP_CALLER, 5000));
     const shortCall = join(dir, 'short-call.xml');
-    writeFileSync(shortCall, callerScenario(UP_CALLER));
+    writeFileSync(shortCall, callerScenario(UP_CALLER, 300));
 
     const first = track(spawn(process.execPath, [vpop, 'up', '--pop', popFile], { stdio: 'ignore' }));
     const old = await readyPop();

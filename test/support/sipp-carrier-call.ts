@@ -1,16 +1,19 @@
 // A SIPp scenario for a carrier's call: INVITE with a PCMU offer from an E.164 caller,
 // 200, ACK, hold for SIPp's -d milliseconds, BYE. Answered and ended cleanly or SIPp fails.
-export const carrierCallScenario = `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="carrier call">
-  <send retrans="500"><![CDATA[
-      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+/** A SIPp caller with a real number in From: INVITE with SDP, answered, ACK, a pause (SIPp's -d when none is given), BYE. */
+export function callerScenario(caller: string, pauseMs?: number): string {
+  const headers = (method: string, cseq: number): string => `
+      ${method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:+15559876543@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>
+      From: <sip:${caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
       Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Contact: <sip:+15559876543@[local_ip]:[local_port]>
-      Max-Forwards: 70
+      CSeq: ${cseq} ${method}
+      Contact: <sip:${caller}@[local_ip]:[local_port]>
+      Max-Forwards: 70`;
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="caller with a number">
+  <send retrans="500"><![CDATA[${headers('INVITE', 1)}
       Content-Type: application/sdp
       Content-Length: [len]
 
@@ -30,7 +33,7 @@ export const carrierCallScenario = `<?xml version="1.0" encoding="ISO-8859-1" ?>
   <send><![CDATA[
       ACK [next_url] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:+15559876543@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
+      From: <sip:${caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
       To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
       [routes]
       Call-ID: [call_id]
@@ -38,11 +41,11 @@ export const carrierCallScenario = `<?xml version="1.0" encoding="ISO-8859-1" ?>
       Max-Forwards: 70
       Content-Length: 0
     ]]></send>
-  <pause/>
+  ${pauseMs === undefined ? '<pause/>' : `<pause milliseconds="${pauseMs}"/>`}
   <send retrans="500"><![CDATA[
       BYE [next_url] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:+15559876543@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
+      From: <sip:${caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
       To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
       [routes]
       Call-ID: [call_id]
@@ -53,6 +56,9 @@ export const carrierCallScenario = `<?xml version="1.0" encoding="ISO-8859-1" ?>
   <recv response="200" crlf="true"/>
 </scenario>
 `;
+}
+
+export const carrierCallScenario = callerScenario('+15559876543');
 
 /** The number the carrier dials (the stand-in core answers every number). */
 export const dialledNumber = '18005550188';
