@@ -56,7 +56,8 @@ export async function startEdgeProcesses(options: EdgeProcessesOptions = {}): Pr
   const sipPort = await freePort();
   const corePort = await freePort();
   const sbcMetricsPort = await freePort();
-  const portMin = 20_000 + Math.floor(Math.random() * 390) * 100;
+  // Below Linux's ephemeral range (32768+), where freePort()'s ports come from: an overlap made the config invalid.
+  const portMin = 20_000 + Math.floor(Math.random() * 127) * 100;
   const popFile = join(dir, 'pop.yaml');
   const document = {
     pop: { id: 'crash-test', region: 'loopback' },
